@@ -1,0 +1,50 @@
+# Two commands do all the set-up on a fresh machine with Python 3.11 and make:
+#   make run    venv + install + demo data when the landing zone is empty + whole pipeline
+#   make test   venv + install + the test suite
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+export REVOPS_LANDING_DIR ?= data/landing
+export REVOPS_WAREHOUSE ?= data/warehouse.duckdb
+export REVOPS_SERVING ?= data/serving.duckdb
+export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export GX_ANALYTICS_ENABLED := false
+export DAGSTER_DISABLE_TELEMETRY := 1
+export DO_NOT_TRACK := 1
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+.PHONY: install run test test-ui ui bench lint clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "need $(PYTHON) on PATH (or: make PYTHON=python3 ...)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(REVOPS_LANDING_DIR):
+	mkdir -p $(REVOPS_LANDING_DIR)
+
+# Demo data only when the landing zone is empty: real exports are never overwritten.
+demo-data: $(STAMP) $(REVOPS_LANDING_DIR)
+	@if [ -z "$$(ls -A $(REVOPS_LANDING_DIR))" ]; then \
+		echo "landing zone $(REVOPS_LANDING_DIR) is empty: generating the demo company"; \
+		$(BIN)/revops generate --out $(REVOPS_LANDING_DIR); \
+	fi
+
+run: demo-data
+	$(BIN)/revops run
+
+test: $(STAMP)
+	$(BIN)/pytest -m "not ui"
+
+lint: $(STAMP)
+	$(BIN)/ruff check ingest orchestration demo serving tests benchmarks
+
+clean:
+	rm -rf data .dagster_home dbt_project/target dbt_project/logs logs benchmarks/results .pytest_cache

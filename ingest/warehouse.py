@@ -1,0 +1,40 @@
+"""Opening the DuckDB warehouse the same way everywhere.
+
+DuckDB locks a database file for the one process that opens it read-write, so
+every writer goes through :func:`connect`, which also applies the memory and
+thread limits from :class:`~ingest.settings.Settings` (peak RSS stays bounded
+at scale 10).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from ingest.settings import Settings
+
+
+def connect(
+    path: Path | str | None = None,
+    *,
+    read_only: bool = False,
+    settings: Settings | None = None,
+) -> duckdb.DuckDBPyConnection:
+    settings = settings or Settings.from_env()
+    path = Path(path) if path is not None else settings.warehouse
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute(f"set memory_limit = '{_checked_size(settings.duckdb_memory_limit)}'")
+    con.execute(f"set threads = {int(settings.duckdb_threads)}")
+    return con
+
+
+def _checked_size(value: str) -> str:
+    """Memory limits come from the environment: allow only '<number><unit>'."""
+    import re
+
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value.strip(), re.I):
+        raise ValueError(f"REVOPS_DUCKDB_MEMORY_LIMIT must look like '3GB', got {value!r}")
+    return value.strip()
