@@ -1,0 +1,36 @@
+with
+
+source as (
+
+    select * from {{ source('google_ads', 'campaign_stats') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- keys
+        cast(day as date) as date_day,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
+        cast(account_name as {{ dbt.type_string() }}) as account_name,
+        cast(currency_code as {{ dbt.type_string() }}) as currency_code,
+
+        ---------- numerics
+        cast(cost as decimal(18, 6)) as cost,
+        cast(impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(clicks as {{ dbt.type_bigint() }}) as clicks,
+        cast(conversions as {{ dbt.type_float() }}) as conversions,
+        cast(conversion_value as {{ dbt.type_float() }}) as conversion_value,
+
+        ---------- lineage
+        _source_file,
+        _file_sha256,
+        _row_number,
+        _loaded_at,
+        _file_modified_at
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('meta_ads', 'campaign_stats') }}
+
+),
+
+renamed as (
+
+    select
+        ---------- keys
+        cast(reporting_starts as date) as date_day,
+        cast(reporting_ends as date) as reporting_ends_date,
+        cast(campaign_id as {{ dbt.type_string() }}) as campaign_id,
+        cast(campaign_name as {{ dbt.type_string() }}) as campaign_name,
+        cast(account_name as {{ dbt.type_string() }}) as account_name,
+        cast(currency as {{ dbt.type_string() }}) as currency_code,
+
+        ---------- numerics
+        cast(amount_spent as decimal(18, 6)) as amount_spent,
+        cast(impressions as {{ dbt.type_bigint() }}) as impressions,
+        cast(reach as {{ dbt.type_bigint() }}) as reach,
+        cast(link_clicks as {{ dbt.type_bigint() }}) as link_clicks,
+        cast(results as {{ dbt.type_float() }}) as results,
+        cast(result_indicator as {{ dbt.type_string() }}) as result_indicator,
+
+        ---------- lineage
+        _source_file,
+        _file_sha256,
+        _row_number,
+        _loaded_at,
+        _file_modified_at
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,17 @@
+{{ revops.salesforce_staging('opportunity', [
+    ('Id', 'opportunity_id', 'id'),
+    ('AccountId', 'account_id', 'id'),
+    ('OwnerId', 'owner_id', 'id'),
+    ('CampaignId', 'campaign_id', 'id'),
+    ('Name', 'opportunity_name', 'string'),
+    ('Type', 'opportunity_type', 'string'),
+    ('LeadSource', 'lead_source', 'string'),
+    ('CreatedDate', 'created_at', 'timestamp'),
+    ('CloseDate', 'close_date', 'date'),
+    ('StageName', 'stage_name', 'string'),
+    ('Probability', 'probability', 'decimal'),
+    ('Amount', 'amount', 'decimal'),
+    ('CurrencyIsoCode', 'currency_code', 'string'),
+    ('IsClosed', 'is_closed', 'boolean'),
+    ('IsWon', 'is_won', 'boolean'),
+]) }}

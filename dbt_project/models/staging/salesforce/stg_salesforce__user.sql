@@ -1,0 +1,9 @@
+{{ revops.salesforce_staging('user', [
+    ('Id', 'user_id', 'id'),
+    ('Name', 'user_name', 'string'),
+    ('Title', 'title', 'string'),
+    ('Department', 'department', 'string'),
+    ('UserRoleId', 'user_role_id', 'id'),
+    ('IsActive', 'is_active', 'boolean'),
+    ('CreatedDate', 'created_at', 'timestamp'),
+]) }}
