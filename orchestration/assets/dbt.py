@@ -1,0 +1,129 @@
+"""dbt models as Dagster assets, dbt tests as asset checks.
+
+The manifest is prepared once (``dbt parse``) by :func:`prepare_dbt_manifest`,
+which `revops run`, `make ui` and the test fixtures call, and never at import:
+parsing costs seconds, and a code server imports the definitions often. The
+Definitions only fall back to parsing when no manifest exists at all, so a
+fresh clone still loads in the UI.
+
+``dbt build`` runs in one step and is streamed, so each model is a
+materialization and each test an asset check as soon as dbt reports it; tests
+with ``severity: error`` are blocking checks, ``warn`` ones warnings.
+"""
+
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import DUCKDB_POOL, RevopsSettings
+from orchestration.translator import RevopsDbtTranslator
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+#: Folders and files whose change makes the manifest stale.
+_DBT_SOURCE_DIRS = ("models", "macros", "seeds", "snapshots", "tests", "analyses")
+_DBT_SOURCE_FILES = ("dbt_project.yml", "profiles.yml", "packages.yml", "dependencies.yml")
+
+
+def dbt_project_dir() -> Path:
+    """``REVOPS_DBT_PROJECT_DIR`` (tests point it at a copy) or the repo's ``dbt_project/``."""
+    return Path(os.environ.get("REVOPS_DBT_PROJECT_DIR") or REPO_ROOT / "dbt_project").resolve()
+
+
+def dbt_target_path() -> Path:
+    """``REVOPS_DBT_TARGET_PATH``: tests use a temp dir so they never clobber dbt_project/target."""
+    return Path(os.environ.get("REVOPS_DBT_TARGET_PATH") or "target")
+
+
+def dbt_executable() -> str:
+    """The dbt next to this interpreter, so a venv works without being on PATH."""
+    local = Path(sys.executable).parent / "dbt"
+    return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
+
+
+@cache
+def _project(project_dir: Path, target_path: Path) -> DbtProject:
+    return DbtProject(project_dir=project_dir, target_path=target_path)
+
+
+def get_dbt_project() -> DbtProject:
+    return _project(dbt_project_dir(), dbt_target_path())
+
+
+def manifest_is_stale(project: DbtProject) -> bool:
+    """True when the manifest is missing or older than any file dbt parses."""
+    manifest = project.manifest_path
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    root = project.project_dir
+    candidates = [root / name for name in _DBT_SOURCE_FILES]
+    for folder in _DBT_SOURCE_DIRS:
+        if (root / folder).is_dir():
+            candidates.extend(p for p in (root / folder).rglob("*") if p.is_file())
+    return any(p.exists() and p.stat().st_mtime > built for p in candidates)
+
+
+def prepare_dbt_manifest(*, force: bool = False) -> Path:
+    """Run ``dbt parse`` when the manifest is missing or stale; return its path.
+
+    A stat walk over the dbt project is milliseconds; the parse runs only when a
+    model, macro, seed or config changed since the last one.
+    """
+    project = get_dbt_project()
+    if force or manifest_is_stale(project):
+        target = project.project_dir / project.target_path
+        subprocess.run(
+            [
+                dbt_executable(),
+                "parse",
+                "--quiet",
+                "--project-dir",
+                str(project.project_dir),
+                "--profiles-dir",
+                str(project.profiles_dir),
+                "--target-path",
+                str(target),
+            ],
+            check=True,
+            cwd=project.project_dir,
+        )
+    return project.manifest_path
+
+
+def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
+    """The one ``@dbt_assets`` over the whole project (seeds, models, tests)."""
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=RevopsDbtTranslator(),
+        name="dbt_build",
+        pool=DUCKDB_POOL,
+    )
+    def _dbt_build(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, revops: RevopsSettings
+    ) -> Iterator[object]:
+        # dbt runs with the project folder as working directory, so the profile's
+        # env_var('REVOPS_WAREHOUSE') must be absolute or dbt would build a second
+        # warehouse inside dbt_project/. The subprocess inherits this environment.
+        settings = revops.settings()
+        os.environ["REVOPS_WAREHOUSE"] = str(settings.warehouse.resolve())
+        # A fixed target folder keeps dbt's partial parse between runs; runs never
+        # overlap (one DuckDB writer), so they cannot clash on it.
+        target = project.project_dir / project.target_path / "dagster_run"
+        yield from dbt.cli(["build"], context=context, target_path=target).stream()
+
+    return _dbt_build
+
+
+def dbt_resource(project: DbtProject) -> DbtCliResource:
+    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())

@@ -1,0 +1,58 @@
+"""The publish asset: the marts, copied atomically to the serving database for BI.
+
+It depends on every mart, so Dagster starts it only after the marts and their
+blocking checks succeeded in the run: a blocking failure skips it and the last
+good serving database stays in place. The copy itself is
+:func:`serving.publish.publish_marts` (pure, no Dagster).
+"""
+
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from orchestration.resources import DEFAULT_OWNER, DUCKDB_POOL, RevopsSettings
+
+PUBLISH_KEY = dg.AssetKey(["serving", "marts"])
+
+
+def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=PUBLISH_KEY,
+        deps=list(mart_keys),
+        group_name="serving",
+        owners=[DEFAULT_OWNER],
+        kinds={"duckdb"},
+        pool=DUCKDB_POOL,
+        description=(
+            "The marts as BI tools read them: schema `marts` of the warehouse copied into a new "
+            "DuckDB file (storage version readable by DuckDB 1.x clients) that replaces "
+            "`REVOPS_SERVING` in one atomic rename. Readers see the old marts or the new ones, "
+            "never a mix. Runs only when every blocking check upstream passed."
+        ),
+    )
+    def publish_marts(context: dg.AssetExecutionContext, revops: RevopsSettings) -> dg.MaterializeResult:
+        from serving.publish import publish_marts as publish
+
+        settings = revops.settings()
+        result = publish(
+            settings.warehouse,
+            settings.serving,
+            storage_version=settings.serving_storage_version,
+            memory_limit=settings.duckdb_memory_limit,
+            threads=settings.duckdb_threads,
+        )
+        context.log.info(
+            f"published {len(result.row_counts)} marts to {result.serving_path} "
+            f"(storage {result.storage_version})"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "serving_path": dg.MetadataValue.path(str(result.serving_path.resolve())),
+                "storage_version": result.storage_version,
+                "tables": dg.MetadataValue.int(len(result.row_counts)),
+                "row_counts": dg.MetadataValue.json(result.row_counts),
+            }
+        )
+
+    return publish_marts

@@ -1,0 +1,352 @@
+"""Great Expectations suites guarding the marketing-to-sales handoff (SPEC section 4).
+
+Each suite is data: the SQL that returns only the columns it checks, and the
+expectations with what a failure means for RevOps. Derived columns (an MQL
+still alive in the CRM, an owner that exists) are computed in SQL, where the
+warehouse already knows the answer, so the expectations stay simple and fast.
+
+The raw Salesforce leads suite reads the newest snapshot only: it is the
+truth the marts are built from (older snapshots are history).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import dagster as dg
+
+from orchestration.checks.gx import Expect, Suite
+
+#: Channels the marts may hold (SPEC section 2), before campaign-map additions.
+CHANNELS = (
+    "Direct",
+    "Paid Search",
+    "Paid Social",
+    "Display",
+    "Organic Search",
+    "Organic Social",
+    "Email",
+    "Referral",
+    "Other",
+    "Sales Sourced",
+)
+OUTCOMES = ("converted", "disqualified", "working", "untouched")
+SLA_STATUSES = ("met", "breached", "pending")
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+BLOCKING_NOTE = (
+    "Blocking: when it fails, nothing downstream is built or published and BI keeps the last "
+    "good marts; the metadata names each failing rule, the row count and sample rows."
+)
+WARNING_NOTE = "Warning: shown here, the run still publishes."
+
+
+def _column(name: str) -> str:
+    """Custom CRM field names come from configuration: allow identifiers only."""
+    lowered = name.strip().lower()
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", lowered):
+        raise ValueError(f"not a Salesforce API field name: {name!r}")
+    return lowered
+
+
+def allowed_channels(con: Any) -> list[str]:
+    """SPEC channels plus any channel the campaign map seed assigns."""
+    channels = set(CHANNELS)
+    try:
+        rows = con.execute(
+            "select distinct channel from seeds.campaign_map where channel is not null"
+        ).fetchall()
+        channels.update(r[0] for r in rows)
+    except Exception:  # no campaign map seed loaded yet
+        pass
+    return sorted(channels)
+
+
+def _newest(table: str) -> str:
+    return f"_snapshot_at = (select max(_snapshot_at) from {table})"
+
+
+def raw_leads_query(config: Any) -> str:
+    mql = _column(config.lead_mql_date_field)
+    return f"""
+        select
+            id,
+            coalesce(isdeleted, false) as isdeleted,
+            ownerid,
+            cast(createddate as date) as created_date,
+            {mql} as mql_at,
+            cast({mql} as date) as mql_date,
+            converteddate,
+            ({mql} is not null and not coalesce(isdeleted, false)) as is_live_mql
+        from raw.salesforce__lead
+        where {_newest("raw.salesforce__lead")}
+    """
+
+
+def raw_leads_expectations(_: Any) -> Sequence[Expect]:
+    return [
+        Expect("ExpectColumnValuesToNotBeNull", "lead without Id", {"column": "id"}),
+        Expect(
+            "ExpectColumnValuesToBeUnique",
+            "duplicate lead (same Id twice in one export)",
+            {"column": "id"},
+        ),
+        Expect(
+            "ExpectColumnValuesToNotBeNull",
+            "MQL without owner",
+            {
+                "column": "ownerid",
+                "row_condition": "is_live_mql == True",
+                "condition_parser": "pandas",
+            },
+        ),
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            "SQL dated before its MQL",
+            {
+                "column_A": "converteddate",
+                "column_B": "mql_date",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        ),
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            "MQL dated before the lead was created",
+            {
+                "column_A": "mql_date",
+                "column_B": "created_date",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        ),
+    ]
+
+
+def raw_lead_emails_query(_: Any) -> str:
+    return f"""
+        select id, email
+        from raw.salesforce__lead
+        where {_newest("raw.salesforce__lead")} and not coalesce(isdeleted, false)
+    """
+
+
+def raw_lead_emails_expectations(_: Any) -> Sequence[Expect]:
+    return [
+        Expect(
+            "ExpectColumnValuesToMatchRegex",
+            "email that does not look like an email",
+            {"column": "email", "regex": EMAIL_PATTERN},
+        )
+    ]
+
+
+def dim_leads_query(_: Any) -> str:
+    return """
+        select
+            lead_id,
+            created_at,
+            mql_at,
+            cast(mql_at as date) as mql_date,
+            sql_at,
+            first_sales_touch_at,
+            channel,
+            is_mql,
+            (mql_at is not null) as has_mql_at
+        from marts.dim_leads
+    """
+
+
+def dim_leads_expectations(config: Any) -> Sequence[Expect]:
+    return [
+        Expect("ExpectColumnValuesToNotBeNull", "lead without lead_id", {"column": "lead_id"}),
+        Expect("ExpectColumnValuesToBeUnique", "duplicate lead", {"column": "lead_id"}),
+        Expect("ExpectColumnValuesToNotBeNull", "lead without creation time", {"column": "created_at"}),
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            "MQL dated before the lead was created",
+            {
+                "column_A": "mql_at",
+                "column_B": "created_at",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        ),
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            "SQL dated before its MQL",
+            {
+                "column_A": "sql_at",
+                "column_B": "mql_date",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        ),
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            "first sales touch before the MQL",
+            {
+                "column_A": "first_sales_touch_at",
+                "column_B": "mql_at",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        ),
+        Expect(
+            "ExpectColumnPairValuesToBeEqual",
+            "is_mql disagrees with mql_at",
+            {"column_A": "is_mql", "column_B": "has_mql_at"},
+        ),
+        Expect("ExpectColumnValuesToNotBeNull", "lead without channel", {"column": "channel"}),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            "unknown channel",
+            {"column": "channel", "value_set": list(config.channels)},
+        ),
+    ]
+
+
+def handoff_query(_: Any) -> str:
+    return """
+        with newest_users as (
+            select id
+            from raw.salesforce__user
+            where _snapshot_at = (select max(_snapshot_at) from raw.salesforce__user)
+        )
+        select
+            h.lead_id,
+            h.mql_at,
+            h.owner_id,
+            (h.owner_id is null
+                or h.owner_id like '00G%'
+                or h.owner_id in (select id from newest_users)) as owner_is_known,
+            h.channel,
+            h.first_sales_touch_at,
+            h.response_hours,
+            h.sla_hours,
+            h.sla_status,
+            h.outcome,
+            h.opportunity_id
+        from marts.mart_mql_handoff as h
+    """
+
+
+def handoff_expectations(config: Any) -> Sequence[Expect]:
+    return [
+        Expect("ExpectColumnValuesToNotBeNull", "handoff row without lead_id", {"column": "lead_id"}),
+        Expect("ExpectColumnValuesToBeUnique", "MQL counted twice", {"column": "lead_id"}),
+        Expect("ExpectColumnValuesToNotBeNull", "MQL without MQL date", {"column": "mql_at"}),
+        Expect("ExpectColumnValuesToNotBeNull", "MQL without owner", {"column": "owner_id"}),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            "MQL owner is neither a CRM user nor a lead queue",
+            {"column": "owner_is_known", "value_set": [True]},
+        ),
+        Expect(
+            "ExpectColumnPairValuesAToBeGreaterThanB",
+            "first sales touch before the MQL",
+            {
+                "column_A": "first_sales_touch_at",
+                "column_B": "mql_at",
+                "or_equal": True,
+                "ignore_row_if": "either_value_is_missing",
+            },
+        ),
+        Expect(
+            "ExpectColumnValuesToBeBetween",
+            "negative response time",
+            {"column": "response_hours", "min_value": 0},
+        ),
+        Expect("ExpectColumnValuesToNotBeNull", "SLA hours missing", {"column": "sla_hours"}),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            "unknown SLA status",
+            {"column": "sla_status", "value_set": list(SLA_STATUSES)},
+        ),
+        Expect("ExpectColumnValuesToNotBeNull", "SLA status missing", {"column": "sla_status"}),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            "unknown outcome",
+            {"column": "outcome", "value_set": list(OUTCOMES)},
+        ),
+        Expect("ExpectColumnValuesToNotBeNull", "outcome missing", {"column": "outcome"}),
+        Expect(
+            "ExpectColumnValuesToNotBeNull",
+            "converted MQL without opportunity",
+            {
+                "column": "opportunity_id",
+                "row_condition": 'outcome == "converted"',
+                "condition_parser": "pandas",
+            },
+        ),
+        Expect(
+            "ExpectColumnValuesToBeInSet",
+            "unknown channel",
+            {"column": "channel", "value_set": list(config.channels)},
+        ),
+    ]
+
+
+def suites() -> list[Suite]:
+    return [
+        Suite(
+            name="gx_raw_leads_handoff_rules",
+            asset=dg.AssetKey(["salesforce", "lead"]),
+            description=(
+                "Great Expectations suite on the newest Salesforce Lead export, before any model "
+                "reads it: every lead has one unique Id, every live MQL has an owner, no lead is "
+                "converted (SQL) before the day it became an MQL, no MQL predates the lead. A "
+                "broken export here would double-count leads or put unowned MQLs in the SLA "
+                "report. " + BLOCKING_NOTE
+            ),
+            blocking=True,
+            id_column="id",
+            query=raw_leads_query,
+            expectations=raw_leads_expectations,
+        ),
+        Suite(
+            name="gx_raw_lead_email_format",
+            asset=dg.AssetKey(["salesforce", "lead"]),
+            description=(
+                "Great Expectations check that the emails on live leads of the newest export look "
+                "like emails. A malformed email cannot be stitched to web sessions (SHA-256 of "
+                "the email) and usually means a form or import without validation. "
+                + WARNING_NOTE
+            ),
+            blocking=False,
+            id_column="id",
+            query=raw_lead_emails_query,
+            expectations=raw_lead_emails_expectations,
+        ),
+        Suite(
+            name="gx_dim_leads_handoff_rules",
+            asset=dg.AssetKey(["dim_leads"]),
+            description=(
+                "Great Expectations suite on dim_leads: one row per lead, events in funnel order "
+                "(created, then MQL, then SQL on or after the MQL day, sales touch after the MQL), "
+                "is_mql agrees with mql_at, every lead has a known channel. A failure means "
+                "lead, MQL or SQL counts per campaign would be wrong. " + BLOCKING_NOTE
+            ),
+            blocking=True,
+            id_column="lead_id",
+            query=dim_leads_query,
+            expectations=dim_leads_expectations,
+        ),
+        Suite(
+            name="gx_mql_handoff_rules",
+            asset=dg.AssetKey(["mart_mql_handoff"]),
+            description=(
+                "Great Expectations suite on mart_mql_handoff: one row per MQL, every MQL owned by "
+                "a CRM user or a lead queue, the first sales touch after the MQL, SLA status and "
+                "outcome from the agreed lists, every converted MQL linked to its opportunity. A "
+                "failure means the SLA and rejection-reason reports sales and marketing review "
+                "together would be wrong. " + BLOCKING_NOTE
+            ),
+            blocking=True,
+            id_column="lead_id",
+            query=handoff_query,
+            expectations=handoff_expectations,
+        ),
+    ]

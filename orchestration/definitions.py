@@ -1,0 +1,57 @@
+"""The one Dagster ``Definitions`` of revops-pipeline.
+
+Loaded lazily (``@dg.definitions``): importing this module costs only
+``import dagster``; the dbt manifest is read and the graph assembled when
+Dagster, `revops run` or a test calls :func:`defs`. The manifest is prepared
+beforehand (`revops run`, `make ui`, the test fixtures); only when it is
+missing altogether does loading parse the project once, so a fresh clone still
+opens in the UI.
+
+Every job runs in one process (``in_process_executor``): the steps share one
+DuckDB file that only one process may open at a time, so parallel processes
+would only fail on its lock. The ``duckdb_writer`` pool and the run queue in
+``dagster.yaml`` do the same between runs.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.dbt import (
+    build_dbt_assets,
+    dbt_resource,
+    get_dbt_project,
+    prepare_dbt_manifest,
+)
+from orchestration.assets.ingest import build_ingest_assets
+from orchestration.assets.publish import build_publish_asset
+from orchestration.checks import build_checks
+from orchestration.jobs import build_jobs
+from orchestration.resources import RevopsSettings
+from orchestration.schedules import build_schedules
+from orchestration.sensors import build_sensors
+
+
+def build_definitions() -> dg.Definitions:
+    project = get_dbt_project()
+    if not project.manifest_path.exists():
+        prepare_dbt_manifest()
+    dbt_build = build_dbt_assets(project)
+    ingest = build_ingest_assets()
+    mart_keys = [spec.key for spec in dbt_build.specs if spec.group_name == "marts"]
+    publish = build_publish_asset(mart_keys)
+    all_keys = [spec.key for a in (*ingest, dbt_build) for spec in a.specs]
+    return dg.Definitions(
+        assets=[*ingest, dbt_build, publish],
+        asset_checks=build_checks(all_keys),
+        jobs=build_jobs(),
+        schedules=build_schedules(),
+        sensors=build_sensors(),
+        resources={"revops": RevopsSettings(), "dbt": dbt_resource(project)},
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

@@ -1,0 +1,40 @@
+"""Jobs a data engineer starts by hand, and the schedule and sensors start for them.
+
+``all`` materializes everything (ingest, dbt, checks, publish). Each source has
+a job with its ingest and everything downstream of it, so a re-delivered
+Google Ads report refreshes the ad marts without re-reading GA4.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.assets.ingest import SOURCE_TABLES
+
+ALL_JOB = "all"
+
+
+def source_job_name(source: str) -> str:
+    return f"{source}_job"
+
+
+def build_jobs() -> list[dg.UnresolvedAssetJobDefinition]:
+    jobs = [
+        dg.define_asset_job(
+            ALL_JOB,
+            selection=dg.AssetSelection.all(),
+            description="Everything: ingest every source, dbt build with its tests, checks, publish.",
+        )
+    ]
+    for source, tables in SOURCE_TABLES.items():
+        keys = [dg.AssetKey([source, t]) for t in tables]
+        jobs.append(
+            dg.define_asset_job(
+                source_job_name(source),
+                selection=dg.AssetSelection.assets(*keys).downstream(),
+                description=(
+                    f"Ingest {source} and rebuild, check and publish what depends on it."
+                ),
+            )
+        )
+    return jobs

@@ -1,0 +1,65 @@
+"""Dagster resources: where the pipeline reads and writes, resolved at run time.
+
+Nothing here reads the environment at import time: `dagster dev`, tests and
+`revops run` point the pipeline elsewhere by setting ``REVOPS_*`` variables
+before a run, and an empty field means "take it from the environment" through
+:class:`ingest.settings.Settings`, the one place that knows the defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from ingest.settings import Settings
+
+#: Every step that opens the warehouse file runs in this pool. DuckDB lets one
+#: process hold a file read-write and no other process open it at all, so the
+#: pool (limit 1 in dagster.yaml) makes two runs queue instead of failing.
+DUCKDB_POOL = "duckdb_writer"
+
+#: Owner of every asset that dbt meta does not assign to someone else.
+DEFAULT_OWNER = "team:revops-data"
+
+
+class RevopsSettings(dg.ConfigurableResource):
+    """Paths and limits of the pipeline; an empty value falls back to the environment."""
+
+    landing_dir: str = ""
+    warehouse: str = ""
+    serving: str = ""
+    serving_storage_version: str = ""
+    #: The Lead field that holds the MQL date; the same name as dbt's var ``lead_mql_date_field``.
+    lead_mql_date_field: str = "MQL_Date__c"
+
+    def settings(self) -> Settings:
+        base = Settings.from_env()
+        overrides: dict[str, object] = {}
+        for name in ("landing_dir", "warehouse", "serving"):
+            value = getattr(self, name)
+            if value:
+                overrides[name] = Path(value)
+        if self.serving_storage_version:
+            overrides["serving_storage_version"] = self.serving_storage_version
+        return replace(base, **overrides) if overrides else base
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Open the warehouse through ingest's one connect(), closing it whatever happens.
+
+        Closing matters: the next step of the same run opens the file again, and a
+        forgotten read-write handle would lock dbt out.
+        """
+        from ingest.warehouse import connect
+
+        settings = self.settings()
+        con = connect(settings.warehouse, read_only=read_only, settings=settings)
+        try:
+            yield con
+        finally:
+            con.close()
