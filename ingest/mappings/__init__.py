@@ -1,0 +1,81 @@
+"""Header aliases and field types, kept as data (CSV) so that a new export
+dialect is a new row, not a new code branch."""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+_HERE = Path(__file__).parent
+CURRENCY_PLACEHOLDER = "{currency}"
+
+
+def normalize_header(text: str) -> str:
+    """Compare headers without case, accents, BOM or repeated white space."""
+    text = text.replace("\ufeff", "").replace("\u00a0", " ")
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+@dataclass(frozen=True)
+class AdColumn:
+    source: str
+    column: str
+    type: str  # date | id | string | currency | decimal | integer | double
+    required: bool  # the header must be present, or the file fails
+    not_null: bool  # an empty value rejects the row
+
+
+@dataclass(frozen=True)
+class HeaderAlias:
+    source: str
+    column: str
+    alias: str
+    transform: str  # '' or 'micros'
+
+    @property
+    def pattern(self) -> re.Pattern[str]:
+        """The normalized alias as a regex; `{currency}` captures a 3-letter code."""
+        norm = normalize_header(self.alias)
+        escaped = re.escape(norm).replace(
+            re.escape(CURRENCY_PLACEHOLDER), r"(?P<currency>[a-z]{3})"
+        )
+        return re.compile(f"^{escaped}$")
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with open(_HERE / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@cache
+def ad_columns(source: str) -> tuple[AdColumn, ...]:
+    return tuple(
+        AdColumn(
+            r["source"], r["column"], r["type"], r["required"] == "true", r["not_null"] == "true"
+        )
+        for r in _read("ad_columns.csv")
+        if r["source"] == source
+    )
+
+
+@cache
+def header_aliases(source: str) -> tuple[HeaderAlias, ...]:
+    return tuple(
+        HeaderAlias(r["source"], r["column"], r["alias"], r["transform"] or "")
+        for r in _read("ad_headers.csv")
+        if r["source"] == source
+    )
+
+
+@cache
+def salesforce_field_types() -> dict[tuple[str, str], str]:
+    """(object lower-cased, field lower-cased) -> type; API names are case-insensitive."""
+    return {
+        (r["object"].lower(), r["field"].lower()): r["type"] for r in _read("salesforce_fields.csv")
+    }

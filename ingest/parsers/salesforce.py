@@ -1,0 +1,171 @@
+"""Salesforce Data Export / Data Loader snapshots: `salesforce/<snapshot>/<Object>.csv`.
+
+Columns are the API names lower-cased, typed by ingest/mappings/salesforce_fields.csv
+(fields not in the map stay VARCHAR). Every row carries its snapshot; staging
+reads the newest one. A field that appears in a later export is added to the
+raw table with ALTER TABLE, so earlier snapshots read NULL there.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import duckdb
+
+from ingest.errors import FileError
+from ingest.landing import LandingFile
+from ingest.loader import LINEAGE_DDL, RAW, Staged
+from ingest.mappings import salesforce_field_types
+from ingest.sql import (
+    SALESFORCE_SQL_TYPES,
+    ident,
+    literal,
+    raw_line,
+    reason_invalid,
+    salesforce_typed,
+)
+from ingest.textfile import (
+    DELIMITERS,
+    Header,
+    detect_encoding,
+    head_lines,
+    readable_copy,
+    stage_cells,
+)
+
+CELLS = "_sf_cells"
+STAGE = "_sf_stage"
+SNAPSHOT = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T(\d{2})(\d{2})(\d{2})Z)?$")
+# `Lead (1).csv`: a browser's second download of the same object
+OBJECT_FILE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*?)(?: \(\d+\))?\.csv$", re.IGNORECASE)
+
+
+def snapshot_at(folder: str) -> datetime | None:
+    """`2026-03-04` -> 00:00 UTC; `2026-03-04T102213Z` -> 10:22:13 UTC."""
+    found = SNAPSHOT.match(folder)
+    if not found:
+        return None
+    day, hh, mm, ss = found.groups()
+    try:
+        return datetime.fromisoformat(f"{day}T{hh or '00'}:{mm or '00'}:{ss or '00'}")
+    except ValueError:
+        return None
+
+
+def table_name(object_name: str) -> str:
+    """`OpportunityHistory` -> `salesforce__opportunity_history`."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", object_name).lower()
+    return f"salesforce__{snake}"
+
+
+def _header(file: LandingFile, lines: list[str]) -> Header:
+    import csv
+
+    first = next(((i, line) for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        raise FileError(f"{file.rel_path}: the file has no header row (it is empty)")
+    index, line = first
+    delimiter = max(DELIMITERS, key=lambda d: len(next(csv.reader([line], delimiter=d))))
+    cells = [c.replace("\ufeff", "").strip() for c in next(csv.reader([line], delimiter=delimiter))]
+    return Header(index, delimiter, cells)
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    rows = con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_schema = ? and table_name = ?",
+        [RAW, table],
+    ).fetchall()
+    return dict(rows)
+
+
+def stage(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Staged:
+    parts = file.rel_path.split("/")
+    if len(parts) != 3:
+        raise FileError(
+            f"{file.rel_path}: Salesforce files belong in salesforce/<snapshot>/<Object>.csv "
+            "(snapshot = export date, YYYY-MM-DD or YYYY-MM-DDTHHMMSSZ)"
+        )
+    folder, name = parts[1], parts[2]
+    taken_at = snapshot_at(folder)
+    if taken_at is None:
+        raise FileError(
+            f"{file.rel_path}: snapshot folder {folder!r} is not an export date "
+            "(YYYY-MM-DD or YYYY-MM-DDTHHMMSSZ)"
+        )
+    found = OBJECT_FILE.match(name)
+    if not found:
+        raise FileError(f"{file.rel_path}: expected <Object>.csv named after a Salesforce object")
+    object_name = found.group(1)
+    table = table_name(object_name)
+
+    with open(file.path, "rb") as fh:
+        encoding = detect_encoding(fh.read(4096))
+    header = _header(file, head_lines(file.path, encoding))
+    fields = [c.lower() for c in header.cells]
+    if "id" not in fields:
+        raise FileError(
+            f"{file.rel_path}: missing required column(s) Id; columns found: {', '.join(header.cells)}"
+        )
+    duplicates = sorted({f for f in fields if fields.count(f) > 1})
+    if duplicates or "" in fields:
+        raise FileError(f"{file.rel_path}: header has empty or repeated field names: {duplicates}")
+
+    types = salesforce_field_types()
+    known_object = any(obj == object_name.lower() for obj, _ in types)
+    kinds = {f: types.get((object_name.lower(), f), "string") for f in fields}
+    _ensure_table(con, table, {f: SALESFORCE_SQL_TYPES[k] for f, k in kinds.items()})
+
+    with readable_copy(file.path, encoding) as (path, duck_encoding):
+        width = stage_cells(con, CELLS, path, duck_encoding, header)
+    values, reasons = [], []
+    for i, (field, original) in enumerate(zip(fields, header.cells, strict=True)):
+        rule = salesforce_typed(kinds[field], f"c{i}")
+        values.append(f"{rule.value} as {ident(field)}")
+        if rule.invalid:
+            reasons.append(
+                f"case when {rule.invalid} then {reason_invalid(original, f'c{i}', rule.problem)} end"
+            )
+    reasons.append(
+        f"case when _overflow is not null then 'the row has more cells than the header ({width})' end"
+    )
+    cells = [f"c{i}" for i in range(width)]
+    all_empty = " and ".join(f"coalesce({c}, '') = ''" for c in cells)
+    delimiter = literal(header.delimiter)
+    con.execute(
+        f"""create or replace temp table {STAGE} as
+        with t as (select rowid as _line, * from {CELLS} where not ({all_empty}))
+        select row_number() over (order by _line) as _row_number, {", ".join(values)},
+            nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason,
+            {raw_line(cells, header.delimiter)} || coalesce({delimiter} || _overflow, '') as _raw_line,
+            cast(null as json) as _extra
+        from t"""
+    )
+    return Staged(
+        table=table,
+        stage=STAGE,
+        columns=fields,
+        constants={"_snapshot_id": folder, "_snapshot_at": taken_at},
+        extra_columns=[
+            h
+            for h, f in zip(header.cells, fields, strict=True)
+            if known_object and (object_name.lower(), f) not in types
+        ],
+        newest_data_date=f"max(cast({literal(taken_at.date().isoformat())} as date))",
+        cleanup=[CELLS],
+    )
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> None:
+    existing = _table_columns(con, table)
+    if not existing:
+        cols = ", ".join(f"{ident(f)} {t}" for f, t in columns.items())
+        con.execute(
+            f"create table {RAW}.{ident(table)} ({cols}, _snapshot_id VARCHAR, "
+            f"_snapshot_at TIMESTAMP, {LINEAGE_DDL}, _extra JSON)"
+        )
+        return
+    for field, sql_type in columns.items():
+        if field not in existing:
+            con.execute(f"alter table {RAW}.{ident(table)} add column {ident(field)} {sql_type}")

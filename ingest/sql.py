@@ -1,0 +1,205 @@
+"""SQL fragments that type text cells in DuckDB.
+
+Every parser stages a file as VARCHAR cells and types them here, in SQL:
+``try_cast`` gives the value and a CASE gives a reason a person understands
+when a non-empty cell does not convert. No Python loop touches a data row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def ident(name: str) -> str:
+    """Quote an identifier that came from a file (a header), never trust it raw."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Typed:
+    """How to compute one typed column from one text cell."""
+
+    value: str  # SQL over the cell
+    invalid: str | None  # SQL condition over the cell and the typed value: cell given but unusable
+    problem: str  # SQL text of what the reason says after `column "X": "value" `
+
+
+# Text that means "no value" in ad-platform exports: Google writes `--` and ` --`.
+def blank(cell: str) -> str:
+    return f"(coalesce(trim({cell}), '') in ('', '--'))"
+
+
+# Thousands separators, currency symbols, `%`, `< 10%` / `> 90%` and NBSP go away
+# before the cast; anything else left over makes the cell "not a number".
+_NUMBER_NOISE = r"^[<>]\s*|R\$|US\$|[$€£¥₹%\s\x{00a0},]"
+
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%m/%d/%Y",
+    "%Y/%m/%d",
+    "%Y%m%d",
+    "%a, %b %d, %Y",
+    "%A, %B %d, %Y",
+)
+
+
+def clean_number(cell: str) -> str:
+    return f"regexp_replace(trim({cell}), '{_NUMBER_NOISE}', '', 'g')"
+
+
+def typed(kind: str, cell: str, transform: str = "") -> Typed:
+    """Typed value of a cell for the ad-platform column kinds of ad_columns.csv."""
+    is_blank = blank(cell)
+    num = clean_number(cell)
+    if kind == "decimal":
+        if transform == "micros":
+            value = f"cast(try_cast({num} as decimal(38, 0)) / 1000000 as decimal(18, 6))"
+        else:
+            value = f"try_cast({num} as decimal(18, 6))"
+        return Typed(
+            f"case when {is_blank} then null else {value} end",
+            f"not {is_blank} and ({value}) is null",
+            _says("is not a number"),
+        )
+    if kind == "double":
+        value = f"try_cast({num} as double)"
+        return Typed(
+            f"case when {is_blank} then null else {value} end",
+            f"not {is_blank} and ({value}) is null",
+            _says("is not a number"),
+        )
+    if kind == "integer":
+        dec = f"try_cast({num} as decimal(38, 6))"
+        value = f"case when {dec} % 1 = 0 then cast({dec} as bigint) end"
+        return Typed(
+            f"case when {is_blank} then null else {value} end",
+            f"not {is_blank} and ({value}) is null",
+            f"case when {dec} is null then 'is not a number' else 'is not a whole number' end",
+        )
+    if kind == "date":
+        fmts = ", ".join(literal(f) for f in DATE_FORMATS)
+        value = f"cast(try_strptime(trim({cell}), [{fmts}]) as date)"
+        return Typed(
+            f"case when {is_blank} then null else {value} end",
+            f"not {is_blank} and ({value}) is null",
+            _says(
+                "is not a date (expected e.g. 2026-11-03, Nov 3, 2026, 3 November 2026 or 11/3/2026)"
+            ),
+        )
+    if kind == "id":
+        # A spreadsheet that opened the export rounded the ID: the real one is lost.
+        return Typed(
+            f"nullif(trim({cell}), '')",
+            f"regexp_full_match(trim({cell}), '[0-9]*\\.?[0-9]+[eE][+-]?[0-9]+')",
+            _says("is in scientific notation: the ID was rounded by a spreadsheet"),
+        )
+    if kind in ("string", "currency"):
+        return Typed(f"nullif(trim({cell}), '')", None, "")
+    raise ValueError(f"unknown column type {kind!r}")
+
+
+def reason_invalid(header: str, cell: str, problem: str) -> str:
+    """`column "Clicks": "12a" is not a number` as a SQL expression (problem is SQL)."""
+    return f"""concat('column "', {literal(header)}, '": "', {cell}, '" ', {problem})"""
+
+
+def _says(text: str) -> str:
+    return literal(text)
+
+
+def reason_empty(header: str) -> str:
+    return literal(f'column "{header}" is empty')
+
+
+def raw_line(cells: list[str], delimiter: str) -> str:
+    """The row as CSV text again, for raw.rejected_rows (the reader split it into cells)."""
+    if not cells:
+        return "''"
+    d = literal(delimiter)
+    parts = [
+        f"""case when {c} is null then '' when contains({c}, {d}) or contains({c}, '"') """
+        f"""or contains({c}, chr(10)) then concat('"', replace({c}, '"', '""'), '"') else {c} end"""
+        for c in cells
+    ]
+    return f"concat_ws({d}, {', '.join(parts)})"
+
+
+# Salesforce's null Id: Data Loader writes it in lookup fields that are empty.
+NULL_SALESFORCE_IDS = ("000000000000000AAA", "000000000000000")
+
+# A time followed by a zone offset (`+0000`, `-05:00`): the offset is applied to reach UTC.
+_OFFSET = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)$"
+
+
+def utc_timestamp(cell: str) -> str:
+    """Salesforce datetimes as naive UTC: `...T10:22:13.000Z`, `... 10:22:13` (UTC),
+    `2026-03-04` (00:00 UTC) and explicit offsets."""
+    s = f"trim({cell})"
+    base = f"try_cast(regexp_replace({s}, '(Z|[+-]\\d\\d:?\\d\\d)$', '') as timestamp)"
+    sign = f"regexp_extract({s}, '{_OFFSET}', 1)"
+    minutes = (
+        f"(cast(regexp_extract({s}, '{_OFFSET}', 2) as integer) * 60"
+        f" + cast(regexp_extract({s}, '{_OFFSET}', 3) as integer))"
+    )
+    return (
+        f"case when {sign} = '' then {base} "
+        f"else {base} - to_minutes(case when {sign} = '-' then -1 else 1 end * {minutes}) end"
+    )
+
+
+def salesforce_typed(kind: str, cell: str) -> Typed:
+    """Typed value of a Salesforce CSV cell for the types of salesforce_fields.csv."""
+    empty = f"(coalesce({cell}, '') = '')"
+    if kind == "id":
+        nulls = ", ".join(literal(v) for v in NULL_SALESFORCE_IDS)
+        return Typed(
+            f"case when trim({cell}) in ('', {nulls}) then null else trim({cell}) end", None, ""
+        )
+    if kind == "string":
+        return Typed(f"nullif({cell}, '')", None, "")
+    if kind == "boolean":
+        value = (
+            f"case lower(trim({cell})) when 'true' then true when '1' then true "
+            f"when 'false' then false when '0' then false end"
+        )
+        return Typed(
+            value,
+            f"not {empty} and ({value}) is null",
+            _says("is not a boolean (true/false or 1/0)"),
+        )
+    if kind in ("timestamp", "date"):
+        value = utc_timestamp(cell)
+        if kind == "date":
+            value = f"cast({value} as date)"
+        return Typed(value, f"not {empty} and ({value}) is null", _says(f"is not a {kind}"))
+    if kind == "decimal":
+        value = f"try_cast(trim({cell}) as decimal(18, 2))"
+        return Typed(value, f"not {empty} and ({value}) is null", _says("is not a number"))
+    if kind == "integer":
+        dec = f"try_cast(trim({cell}) as decimal(38, 6))"
+        value = f"case when {dec} % 1 = 0 then cast({dec} as bigint) end"
+        return Typed(
+            value,
+            f"not {empty} and ({value}) is null",
+            f"case when {dec} is null then 'is not a number' else 'is not a whole number' end",
+        )
+    raise ValueError(f"unknown Salesforce field type {kind!r}")
+
+
+SALESFORCE_SQL_TYPES = {
+    "id": "VARCHAR",
+    "string": "VARCHAR",
+    "boolean": "BOOLEAN",
+    "timestamp": "TIMESTAMP",
+    "date": "DATE",
+    "decimal": "DECIMAL(18,2)",
+    "integer": "BIGINT",
+}

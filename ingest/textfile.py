@@ -1,0 +1,124 @@
+"""Reading delimited text exports: encoding, delimiter, header row, cells.
+
+UI exports put title and date-range rows above the header and differ in
+encoding (UTF-8 with or without BOM, UTF-16LE) and delimiter (comma or tab).
+We look at the first lines in Python (a few KB), then hand the whole file to
+DuckDB's CSV reader with everything explicit, every cell as VARCHAR.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingest.sql import ident, literal
+
+HEAD_BYTES = 256 * 1024
+HEAD_LINES = 50
+DELIMITERS = ("\t", ",", ";")
+
+
+@dataclass(frozen=True)
+class Encoding:
+    python: str  # codec for the head
+    duckdb: str | None  # encoding DuckDB reads natively, None: transcode first
+
+
+def detect_encoding(head: bytes) -> Encoding:
+    """From the BOM, else from the bytes: UTF-16 text is full of NUL bytes."""
+    if head.startswith(codecs.BOM_UTF8):
+        return Encoding("utf-8-sig", "utf-8")
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return Encoding("utf-16-le", "utf-16")
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return Encoding("utf-16-be", None)
+    sample = head[:4096]
+    if sample and sample[1::2].count(0) > len(sample) // 4:
+        return Encoding("utf-16-le", "utf-16")
+    if sample and sample[0::2].count(0) > len(sample) // 4:
+        return Encoding("utf-16-be", None)
+    return Encoding("utf-8", "utf-8")
+
+
+def head_lines(path: Path, encoding: Encoding) -> list[str]:
+    with open(path, "rb") as fh:
+        raw = fh.read(HEAD_BYTES)
+    if encoding.python.startswith("utf-16") and len(raw) % 2:
+        raw = raw[:-1]
+    text = raw.decode(encoding.python, errors="replace").lstrip("\ufeff")
+    return text.splitlines()[:HEAD_LINES]
+
+
+@dataclass(frozen=True)
+class Header:
+    line_index: int  # 0-based physical line of the header
+    delimiter: str
+    cells: list[str]
+
+
+def find_header(lines: list[str], score: Callable[[list[str]], int]) -> Header | None:
+    """The first line, under the delimiter, whose cells name the most known columns."""
+    best: tuple[int, int, Header] | None = None
+    for index, line in enumerate(lines):
+        for delimiter in DELIMITERS:
+            if delimiter not in line:
+                continue
+            cells = next(csv.reader([line], delimiter=delimiter), [])
+            points = score(cells)
+            if points >= 2 and (best is None or points > best[0]):
+                best = (points, -index, Header(index, delimiter, cells))
+    return best[2] if best else None
+
+
+@contextmanager
+def readable_copy(path: Path, encoding: Encoding) -> Iterator[tuple[Path, str]]:
+    """The path DuckDB should read and the encoding to tell it.
+
+    DuckDB reads UTF-8 and UTF-16LE itself; other encodings (UTF-16BE) are
+    transcoded to a temporary UTF-8 file in chunks.
+    """
+    if encoding.duckdb is not None:
+        yield path, encoding.duckdb
+        return
+    with tempfile.TemporaryDirectory(prefix="revops_ingest_") as tmp:
+        target = Path(tmp) / (path.name + ".utf8")
+        with open(path, "rb") as src, open(target, "wb") as dst:
+            reader = codecs.getreader(encoding.python)(src, errors="replace")
+            writer = codecs.getwriter("utf-8")(dst)
+            shutil.copyfileobj(reader, writer, 1 << 20)
+        yield target, "utf-8"
+
+
+def stage_cells(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    path: Path,
+    encoding: str,
+    header: Header,
+) -> int:
+    """Load every line after the header as VARCHAR cells c0..cN into a temp table.
+
+    One column more than the header (`_overflow`) catches rows with too many
+    cells instead of dropping them silently. The temp table's rowid keeps the
+    file order. Returns the number of cell columns.
+    """
+    width = len(header.cells)
+    columns = {f"c{i}": "VARCHAR" for i in range(width)} | {"_overflow": "VARCHAR"}
+    columns_sql = "{" + ", ".join(f"{literal(k)}: 'VARCHAR'" for k in columns) + "}"
+    con.execute(
+        f"""create or replace temp table {ident(table)} as
+        select * from read_csv({literal(str(path))},
+            encoding = {literal(encoding)}, skip = {header.line_index + 1}, header = false,
+            delim = {literal(header.delimiter)}, quote = '"', escape = '"',
+            columns = {columns_sql}, auto_detect = false, null_padding = true,
+            strict_mode = false, parallel = false, max_line_size = 67108864)"""
+    )
+    return width
