@@ -55,3 +55,14 @@
 {% macro spark__url_query_param(url, name) -%}
     nullif(regexp_extract({{ url }}, '[?&]{{ name }}=([^&#]*)', 1), '')
 {%- endmacro %}
+
+{#- A 64-bit float. dbt.type_float() is a 32-bit `float` on DuckDB, too coarse for rates. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'revops')()) }}
+{%- endmacro %}
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}

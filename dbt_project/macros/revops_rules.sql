@@ -11,8 +11,8 @@
 {% macro safe_divide(numerator, denominator) -%}
     case
         when {{ denominator }} is null or {{ denominator }} = 0 then null
-        else cast({{ numerator }} as {{ dbt.type_float() }})
-            / cast({{ denominator }} as {{ dbt.type_float() }})
+        else cast({{ numerator }} as {{ revops.type_double() }})
+            / cast({{ denominator }} as {{ revops.type_double() }})
     end
 {%- endmacro %}
 

@@ -20,8 +20,8 @@ renamed as (
         cast(cost as decimal(18, 6)) as cost,
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(clicks as {{ dbt.type_bigint() }}) as clicks,
-        cast(conversions as {{ dbt.type_float() }}) as conversions,
-        cast(conversion_value as {{ dbt.type_float() }}) as conversion_value,
+        cast(conversions as {{ revops.type_double() }}) as conversions,
+        cast(conversion_value as {{ revops.type_double() }}) as conversion_value,
 
         ---------- lineage
         _source_file,

@@ -22,7 +22,7 @@ renamed as (
         cast(impressions as {{ dbt.type_bigint() }}) as impressions,
         cast(reach as {{ dbt.type_bigint() }}) as reach,
         cast(link_clicks as {{ dbt.type_bigint() }}) as link_clicks,
-        cast(results as {{ dbt.type_float() }}) as results,
+        cast(results as {{ revops.type_double() }}) as results,
         cast(result_indicator as {{ dbt.type_string() }}) as result_indicator,
 
         ---------- lineage
