@@ -36,8 +36,8 @@ file_rows as (
         max(campaign_name) as campaign_name,
         max(currency) as currency,
         sum(spend_local) as spend_local,
-        sum(impressions) as impressions,
-        sum(clicks) as clicks,
+        cast(sum(impressions) as {{ dbt.type_bigint() }}) as impressions,
+        cast(sum(clicks) as {{ dbt.type_bigint() }}) as clicks,
         sum(platform_conversions) as platform_conversions
     from unioned
     group by platform, date_day, campaign_id, _source_file, _file_modified_at

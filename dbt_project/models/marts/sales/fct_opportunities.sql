@@ -1,0 +1,35 @@
+with
+
+opportunities as (
+
+    select * from {{ ref('int_opportunities__sourced') }}
+
+),
+
+final as (
+
+    select
+        opportunity_id,
+        account_id,
+        owner_id,
+        opportunity_name,
+        created_at,
+        close_date,
+        stage_name,
+        is_closed,
+        is_won,
+        currency,
+        {{ revops.money('amount_local') }} as amount_in_currency,
+        amount,
+        won_amount,
+        lead_id,
+        crm_campaign_id,
+        source_kind,
+        channel,
+        campaign_key,
+        days_to_close
+    from opportunities
+
+)
+
+select * from final
