@@ -12,9 +12,11 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in {"-h", "--help"}:
-        print("usage: revops {generate,run} [options]\n\n"
-              "  generate   write a demo landing zone and its ground truth\n"
-              "  run        ingest, dbt build, checks and publish, in-process")
+        print(
+            "usage: revops {generate,run} [options]\n\n"
+            "  generate   write a demo landing zone and its ground truth\n"
+            "  run        ingest, dbt build, checks and publish, in-process"
+        )
         return 0 if argv else 2
     command, rest = argv[0], argv[1:]
     if command == "generate":

@@ -32,7 +32,10 @@ from orchestration.schedules import build_schedules
 from orchestration.sensors import build_sensors
 
 
-def build_definitions() -> dg.Definitions:
+def build_definitions(
+    loggers: dict[str, dg.LoggerDefinition] | None = None,
+) -> dg.Definitions:
+    """Assemble the graph; ``loggers`` lets `revops run` add its progress printer."""
     project = get_dbt_project()
     if not project.manifest_path.exists():
         prepare_dbt_manifest()
@@ -49,6 +52,7 @@ def build_definitions() -> dg.Definitions:
         sensors=build_sensors(),
         resources={"revops": RevopsSettings(), "dbt": dbt_resource(project)},
         executor=dg.in_process_executor,
+        loggers=loggers,
     )
 
 

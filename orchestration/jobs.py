@@ -23,7 +23,7 @@ def build_jobs() -> list[dg.UnresolvedAssetJobDefinition]:
         dg.define_asset_job(
             ALL_JOB,
             selection=dg.AssetSelection.all(),
-            description="Everything: ingest every source, dbt build with its tests, checks, publish.",
+            description="Everything: ingest every source, dbt build and tests, checks, publish.",
         )
     ]
     for source, tables in SOURCE_TABLES.items():
@@ -32,9 +32,7 @@ def build_jobs() -> list[dg.UnresolvedAssetJobDefinition]:
             dg.define_asset_job(
                 source_job_name(source),
                 selection=dg.AssetSelection.assets(*keys).downstream(),
-                description=(
-                    f"Ingest {source} and rebuild, check and publish what depends on it."
-                ),
+                description=(f"Ingest {source} and rebuild, check and publish what depends on it."),
             )
         )
     return jobs

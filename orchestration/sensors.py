@@ -11,7 +11,6 @@ Fingerprints, not checksums: hashing gigabytes of GA4 every 60 s would cost
 more than the run; the ingest loader checksums each file it loads anyway.
 """
 
-
 import hashlib
 import json
 import time
@@ -75,7 +74,9 @@ def build_landing_sensor(source: str) -> dg.SensorDefinition:
         current, unsettled = fingerprints(folder)
         new, next_cursor = evaluate(context.cursor, current)
         if not new:
-            reason = f"no new files in {folder}" + (f" ({unsettled} still being written)" if unsettled else "")
+            reason = f"no new files in {folder}" + (
+                f" ({unsettled} still being written)" if unsettled else ""
+            )
             return dg.SensorResult(skip_reason=reason, cursor=context.cursor)
         files = sorted(new)
         return dg.SensorResult(

@@ -85,15 +85,11 @@ class RevopsDbtTranslator(DagsterDbtTranslator):
     """Group = dbt folder, owners from meta, source keys = ingest keys, readable descriptions."""
 
     def __init__(self) -> None:
-        super().__init__(
-            settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)
-        )
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props.get("resource_type") == "source":
-            return dg.AssetKey(
-                [dbt_resource_props["source_name"], dbt_resource_props["name"]]
-            )
+            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
         return dg.AssetKey([dbt_resource_props["name"]])
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:

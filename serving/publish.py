@@ -111,21 +111,17 @@ def publish_marts(
         ]
         if not tables:
             raise RuntimeError(
-                f"warehouse {warehouse} has no tables in schema {MARTS_SCHEMA!r}: nothing to publish"
+                f"warehouse {warehouse} has no tables in schema {MARTS_SCHEMA!r}: "
+                "nothing to publish"
             )
-        con.execute(
-            f"attach '{_sql_path(tmp)}' as pub (storage_version '{storage_version}')"
-        )
+        con.execute(f"attach '{_sql_path(tmp)}' as pub (storage_version '{storage_version}')")
         con.execute(f"create schema pub.{MARTS_SCHEMA}")
         for table in tables:
             name = _quote(table)
             con.execute(
-                f"create table pub.{MARTS_SCHEMA}.{name} as "
-                f"select * from wh.{MARTS_SCHEMA}.{name}"
+                f"create table pub.{MARTS_SCHEMA}.{name} as select * from wh.{MARTS_SCHEMA}.{name}"
             )
-            (count,) = con.execute(
-                f"select count(*) from pub.{MARTS_SCHEMA}.{name}"
-            ).fetchall()[0]
+            (count,) = con.execute(f"select count(*) from pub.{MARTS_SCHEMA}.{name}").fetchall()[0]
             row_counts[table] = int(count)
         con.execute("checkpoint pub")
         con.execute("detach pub")
@@ -141,7 +137,9 @@ def publish_marts(
         os.fsync(handle.fileno())
     os.replace(tmp, serving)
     _fsync_dir(serving.parent)
-    return PublishResult(serving_path=serving, storage_version=storage_version, row_counts=row_counts)
+    return PublishResult(
+        serving_path=serving, storage_version=storage_version, row_counts=row_counts
+    )
 
 
 def _sql_path(path: Path) -> str:

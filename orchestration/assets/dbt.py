@@ -11,7 +11,6 @@ materialization and each test an asset check as soon as dbt reports it; tests
 with ``severity: error`` are blocking checks, ``warn`` ones warnings.
 """
 
-
 import os
 import shutil
 import subprocess
@@ -19,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
@@ -99,6 +99,28 @@ def prepare_dbt_manifest(*, force: bool = False) -> Path:
     return project.manifest_path
 
 
+def dbt_run_target(project: DbtProject) -> Path:
+    """A fixed target folder per project keeps dbt's partial parse between runs; runs never
+    overlap (one DuckDB writer), so they cannot clash on it."""
+    return project.project_dir / project.target_path / "dagster_run"
+
+
+def dbt_problems(run_results: dict[str, Any], checked_tests: set[str | None]) -> list[str]:
+    """dbt nodes that failed in a way no asset check reports: model/seed errors, unattached tests.
+
+    A failing test that is an asset check is reported (and blocks) as that check, so it is
+    not repeated here.
+    """
+    problems = []
+    for node in run_results.get("results", []):
+        status = node.get("status")
+        unique_id = node.get("unique_id", "?")
+        if status == "error" or (status == "fail" and unique_id not in checked_tests):
+            message = " ".join((node.get("message") or status).split())[:400]
+            problems.append(f"{unique_id} ({status}): {message}")
+    return problems
+
+
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     """The one ``@dbt_assets`` over the whole project (seeds, models, tests)."""
 
@@ -117,10 +139,23 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # warehouse inside dbt_project/. The subprocess inherits this environment.
         settings = revops.settings()
         os.environ["REVOPS_WAREHOUSE"] = str(settings.warehouse.resolve())
-        # A fixed target folder keeps dbt's partial parse between runs; runs never
-        # overlap (one DuckDB writer), so they cannot clash on it.
-        target = project.project_dir / project.target_path / "dagster_run"
-        yield from dbt.cli(["build"], context=context, target_path=target).stream()
+        invocation = dbt.cli(
+            ["build"], context=context, target_path=dbt_run_target(project), raise_on_error=False
+        )
+        yield from invocation.stream()
+        if not invocation.is_successful():
+            checked = {
+                spec.metadata.get("dagster_dbt/unique_id")
+                for spec in context.assets_def.check_specs
+            }
+            problems = dbt_problems(invocation.get_artifact("run_results.json"), checked)
+            if problems:
+                raise dg.Failure(
+                    description="dbt build failed:\n" + "\n".join(problems),
+                    metadata={
+                        "dbt_errors": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))
+                    },
+                )
 
     return _dbt_build
 

@@ -13,7 +13,6 @@ warning, reported by the ``no_failed_files`` check on the tables of that
 source.
 """
 
-
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 from typing import Any
@@ -74,7 +73,9 @@ def salesforce_table_of(file_path: str) -> str | None:
     return snake if snake in SOURCE_TABLES["salesforce"] else None
 
 
-def failures_by_table(source: str, failures: list[tuple[str, str]]) -> dict[str, list[tuple[str, str]]]:
+def failures_by_table(
+    source: str, failures: list[tuple[str, str]]
+) -> dict[str, list[tuple[str, str]]]:
     """Attach each failed file to the raw table it would have loaded.
 
     Salesforce files map by object name; a file that maps to no table is shown
@@ -95,6 +96,7 @@ def _source_metadata(result: Any) -> dict[str, Any]:
         "files_seen": dg.MetadataValue.int(int(result.files_seen)),
         "files_loaded": dg.MetadataValue.int(int(result.files_loaded)),
         "files_skipped_duplicate": dg.MetadataValue.int(int(result.files_skipped)),
+        "files_unchanged": dg.MetadataValue.int(int(getattr(result, "files_unchanged", 0))),
         "files_failed": dg.MetadataValue.int(int(result.files_failed)),
         "rows_read": dg.MetadataValue.int(int(result.rows_read)),
         "rows_loaded": dg.MetadataValue.int(int(result.rows_loaded)),
@@ -188,7 +190,9 @@ def build_ingest_asset(source: str) -> dg.AssetsDefinition:
                 severity=dg.AssetCheckSeverity.WARN,
                 metadata={
                     "failed_files": dg.MetadataValue.int(len(failed)),
-                    "failures": dg.MetadataValue.md(_failures_markdown(failed) if failed else "none"),
+                    "failures": dg.MetadataValue.md(
+                        _failures_markdown(failed) if failed else "none"
+                    ),
                 },
             )
 

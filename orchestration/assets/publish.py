@@ -6,7 +6,6 @@ good serving database stays in place. The copy itself is
 :func:`serving.publish.publish_marts` (pure, no Dagster).
 """
 
-
 from collections.abc import Sequence
 
 import dagster as dg
@@ -31,7 +30,9 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
             "never a mix. Runs only when every blocking check upstream passed."
         ),
     )
-    def publish_marts(context: dg.AssetExecutionContext, revops: RevopsSettings) -> dg.MaterializeResult:
+    def publish_marts(
+        context: dg.AssetExecutionContext, revops: RevopsSettings
+    ) -> dg.MaterializeResult:
         from serving.publish import publish_marts as publish
 
         settings = revops.settings()

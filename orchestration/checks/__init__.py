@@ -5,7 +5,6 @@ warnings are checks of the ingest assets themselves. This package adds the GX
 suites of :mod:`orchestration.checks.suites`, one Dagster asset check each.
 """
 
-
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,7 +33,9 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         pool=DUCKDB_POOL,
         metadata={"great_expectations_suite": suite.name, "severity": suite.severity.value},
     )
-    def _check(context: dg.AssetCheckExecutionContext, revops: RevopsSettings) -> dg.AssetCheckResult:
+    def _check(
+        context: dg.AssetCheckExecutionContext, revops: RevopsSettings
+    ) -> dg.AssetCheckResult:
         with revops.connect(read_only=True) as con:
             config = CheckConfig(
                 lead_mql_date_field=revops.lead_mql_date_field,
@@ -44,7 +45,9 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         outcomes = validate(frame, suite.expectations(config), suite.name)
         result = check_result(suite, frame, outcomes)
         if not result.passed:
-            context.log.warning(f"{suite.name} on {suite.asset.to_user_string()}: {result.description}")
+            context.log.warning(
+                f"{suite.name} on {suite.asset.to_user_string()}: {result.description}"
+            )
         return result
 
     return _check

@@ -65,7 +65,7 @@ def expectation_label(expect: Expect) -> str:
 
 
 def validate(frame: Any, expectations: Sequence[Expect], suite_name: str) -> list[dict[str, Any]]:
-    """Validate ``frame`` and return one dict per expectation: label, defect, success, counts, index."""
+    """Validate ``frame``; one dict per expectation: label, defect, success, counts, index."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations import expectations as gxe

@@ -34,13 +34,11 @@ CHANNELS = (
 )
 OUTCOMES = ("converted", "disqualified", "working", "untouched")
 SLA_STATUSES = ("met", "breached", "pending")
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 BLOCKING_NOTE = (
     "Blocking: when it fails, nothing downstream is built or published and BI keeps the last "
     "good marts; the metadata names each failing rule, the row count and sample rows."
 )
-WARNING_NOTE = "Warning: shown here, the run still publishes."
 
 
 def _column(name: str) -> str:
@@ -125,29 +123,12 @@ def raw_leads_expectations(_: Any) -> Sequence[Expect]:
     ]
 
 
-def raw_lead_emails_query(_: Any) -> str:
-    return f"""
-        select id, email
-        from raw.salesforce__lead
-        where {_newest("raw.salesforce__lead")} and not coalesce(isdeleted, false)
-    """
-
-
-def raw_lead_emails_expectations(_: Any) -> Sequence[Expect]:
-    return [
-        Expect(
-            "ExpectColumnValuesToMatchRegex",
-            "email that does not look like an email",
-            {"column": "email", "regex": EMAIL_PATTERN},
-        )
-    ]
-
-
 def dim_leads_query(_: Any) -> str:
     return """
         select
             lead_id,
             created_at,
+            cast(created_at as date) as created_date,
             mql_at,
             cast(mql_at as date) as mql_date,
             sql_at,
@@ -163,13 +144,16 @@ def dim_leads_expectations(config: Any) -> Sequence[Expect]:
     return [
         Expect("ExpectColumnValuesToNotBeNull", "lead without lead_id", {"column": "lead_id"}),
         Expect("ExpectColumnValuesToBeUnique", "duplicate lead", {"column": "lead_id"}),
-        Expect("ExpectColumnValuesToNotBeNull", "lead without creation time", {"column": "created_at"}),
+        Expect(
+            "ExpectColumnValuesToNotBeNull", "lead without creation time", {"column": "created_at"}
+        ),
         Expect(
             "ExpectColumnPairValuesAToBeGreaterThanB",
             "MQL dated before the lead was created",
+            # By day: the MQL date field is often a date (00:00 UTC) on a lead created that day.
             {
-                "column_A": "mql_at",
-                "column_B": "created_at",
+                "column_A": "mql_date",
+                "column_B": "created_date",
                 "or_equal": True,
                 "ignore_row_if": "either_value_is_missing",
             },
@@ -235,7 +219,9 @@ def handoff_query(_: Any) -> str:
 
 def handoff_expectations(config: Any) -> Sequence[Expect]:
     return [
-        Expect("ExpectColumnValuesToNotBeNull", "handoff row without lead_id", {"column": "lead_id"}),
+        Expect(
+            "ExpectColumnValuesToNotBeNull", "handoff row without lead_id", {"column": "lead_id"}
+        ),
         Expect("ExpectColumnValuesToBeUnique", "MQL counted twice", {"column": "lead_id"}),
         Expect("ExpectColumnValuesToNotBeNull", "MQL without MQL date", {"column": "mql_at"}),
         Expect("ExpectColumnValuesToNotBeNull", "MQL without owner", {"column": "owner_id"}),
@@ -305,20 +291,6 @@ def suites() -> list[Suite]:
             id_column="id",
             query=raw_leads_query,
             expectations=raw_leads_expectations,
-        ),
-        Suite(
-            name="gx_raw_lead_email_format",
-            asset=dg.AssetKey(["salesforce", "lead"]),
-            description=(
-                "Great Expectations check that the emails on live leads of the newest export look "
-                "like emails. A malformed email cannot be stitched to web sessions (SHA-256 of "
-                "the email) and usually means a form or import without validation. "
-                + WARNING_NOTE
-            ),
-            blocking=False,
-            id_column="id",
-            query=raw_lead_emails_query,
-            expectations=raw_lead_emails_expectations,
         ),
         Suite(
             name="gx_dim_leads_handoff_rules",

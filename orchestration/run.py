@@ -1,0 +1,288 @@
+"""`revops run`: the whole pipeline in this process, with a verdict a script can use.
+
+It prepares the dbt manifest when stale, builds the Definitions and executes the
+``all`` job in-process against the Dagster instance in ``DAGSTER_HOME`` (so the
+run shows in `make ui` afterwards), printing one line per step. The exit status
+is 0 only when every blocking check passed, no step failed and the marts were
+published; otherwise each failing check is named with its asset, and the
+serving database still holds the last good marts.
+"""
+
+import argparse
+import contextlib
+import logging
+import os
+import shutil
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import dagster as dg
+
+from orchestration.assets.publish import PUBLISH_KEY
+from orchestration.jobs import ALL_JOB
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+class _ProgressHandler(logging.Handler):
+    """Prints step starts, ends and failed checks as they happen; drops Dagster's chatter.
+
+    Dagster attaches the structured event of a log record as ``record.dagster_meta``.
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.stream = stream
+        self.started: dict[str, float] = {}
+        self.built: dict[str, int] = {}
+
+    def _print(self, text: str) -> None:
+        print(text, file=self.stream, flush=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        meta = getattr(record, "dagster_meta", None) or {}
+        event = meta.get("dagster_event")
+        if event is None:
+            return
+        kind = event.event_type_value
+        step = event.step_key or ""
+        if kind == "STEP_START":
+            self.started[step] = time.monotonic()
+            self.built[step] = 0
+            self._print(f"  ... {step}")
+        elif kind == "ASSET_MATERIALIZATION":
+            self.built[step] = self.built.get(step, 0) + 1
+        elif kind == "STEP_SUCCESS":
+            took = time.monotonic() - self.started.get(step, time.monotonic())
+            built = self.built.get(step, 0)
+            what = f", {built} asset(s)" if built else ""
+            self._print(f"  ok  {step} ({took:.1f} s{what})")
+        elif kind == "STEP_FAILURE":
+            took = time.monotonic() - self.started.get(step, time.monotonic())
+            self._print(f"  FAILED {step} ({took:.1f} s)")
+        elif kind == "STEP_SKIPPED":
+            self._print(f"  skipped {step} (an upstream step or blocking check failed)")
+        elif kind == "ASSET_CHECK_EVALUATION":
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                level = (
+                    "BLOCKING" if evaluation.severity == dg.AssetCheckSeverity.ERROR else "warning"
+                )
+                self._print(
+                    f"      {level}: check {evaluation.check_name} on "
+                    f"{evaluation.asset_key.to_user_string()} failed"
+                )
+
+
+def progress_logger(stream: TextIO) -> dg.LoggerDefinition:
+    @dg.logger(description="One line per step for `revops run`.")
+    def _progress(_init_context: Any) -> logging.Logger:
+        log = logging.getLogger("revops.progress")
+        log.setLevel(logging.DEBUG)
+        log.propagate = False
+        log.handlers = [_ProgressHandler(stream)]
+        return log
+
+    return _progress
+
+
+@dataclass
+class RunReport:
+    """What `revops run` concludes from the run's events."""
+
+    blocking_failures: list[dg.AssetCheckEvaluation] = field(default_factory=list)
+    warnings: list[dg.AssetCheckEvaluation] = field(default_factory=list)
+    checks_passed: int = 0
+    failed_steps: list[tuple[str, str]] = field(default_factory=list)
+    published: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.blocking_failures and not self.failed_steps and self.published
+
+
+def build_report(result: dg.ExecuteInProcessResult) -> RunReport:
+    report = RunReport()
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            report.checks_passed += 1
+        elif evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            report.blocking_failures.append(evaluation)
+        else:
+            report.warnings.append(evaluation)
+    for event in result.get_step_failure_events():
+        error = event.step_failure_data.error
+        lines = error.message.strip().splitlines() if error else ["failed"]
+        # A blocking check failing makes its step fail too; it is reported as the check.
+        if "blocking asset check" in lines[0]:
+            continue
+        message = "\n      ".join(lines[:12] + (["..."] if len(lines) > 12 else []))
+        report.failed_steps.append((event.step_key or "?", message))
+    report.published = any(
+        event.asset_key == PUBLISH_KEY for event in result.get_asset_materialization_events()
+    )
+    return report
+
+
+def _check_detail(evaluation: dg.AssetCheckEvaluation) -> str:
+    meta = evaluation.metadata or {}
+    for key in ("failing_expectation_names", "failures"):
+        if key in meta:
+            return str(meta[key].value)
+    if evaluation.description:
+        return evaluation.description
+    if "dagster_dbt/failed_row_count" in meta:
+        return f"{meta['dagster_dbt/failed_row_count'].value} failing row(s)"
+    return ""
+
+
+def _funnel_summary(serving: Path) -> list[str]:
+    """Spend, leads, MQLs, SQLs, wins and revenue by channel, from what BI reads."""
+    import duckdb
+
+    if not serving.exists():
+        return ["  (no serving database yet)"]
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select
+                channel,
+                sum(spend) as spend,
+                sum(leads) as leads,
+                sum(mqls) as mqls,
+                sum(sqls) as sqls,
+                sum(won_deals) as won,
+                sum(won_revenue) as revenue
+            from marts.mart_funnel_daily
+            group by channel
+            order by sum(won_revenue) desc nulls last, channel
+            """
+        ).fetchall()
+    except duckdb.Error as exc:
+        return [f"  (no funnel summary: {str(exc).splitlines()[0]})"]
+    finally:
+        con.close()
+    header = (
+        f"  {'channel':<16}{'spend':>14}{'leads':>9}{'MQLs':>8}{'SQLs':>8}{'won':>7}{'revenue':>15}"
+    )
+    lines = [header]
+    totals = [0.0] * 6
+    for channel, *values in rows:
+        values = [float(v or 0) for v in values]
+        totals = [t + v for t, v in zip(totals, values, strict=True)]
+        lines.append(_funnel_line(str(channel), values))
+    lines.append(_funnel_line("total", totals))
+    return lines
+
+
+def _funnel_line(label: str, v: Sequence[float]) -> str:
+    return (
+        f"  {label:<16}{v[0]:>14,.2f}{v[1]:>9,.0f}{v[2]:>8,.0f}{v[3]:>8,.0f}"
+        f"{v[4]:>7,.0f}{v[5]:>15,.2f}"
+    )
+
+
+def get_instance() -> dg.DagsterInstance:
+    """The instance in DAGSTER_HOME (with this repo's dagster.yaml), else an ephemeral one."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    home_path = Path(home).resolve()
+    home_path.mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = str(home_path)
+    config = home_path / "dagster.yaml"
+    if not config.exists() and (REPO_ROOT / "dagster.yaml").exists():
+        shutil.copyfile(REPO_ROOT / "dagster.yaml", config)
+    return dg.DagsterInstance.get()
+
+
+def print_report(report: RunReport, settings: Any, out: TextIO) -> None:
+    print("", file=out)
+    print(
+        f"checks: {report.checks_passed} passed, {len(report.warnings)} warning(s), "
+        f"{len(report.blocking_failures)} blocking failure(s)",
+        file=out,
+    )
+    for evaluation in report.warnings:
+        print(
+            f"  warning  {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: "
+            f"{_check_detail(evaluation)}"[:300],
+            file=out,
+        )
+    for evaluation in report.blocking_failures:
+        print(
+            f"  BLOCKING {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: "
+            f"{_check_detail(evaluation)}",
+            file=out,
+        )
+    for step, message in report.failed_steps:
+        print(f"  FAILED step {step}: {message}", file=out)
+    print("", file=out)
+    print(f"warehouse: {settings.warehouse.resolve()}", file=out)
+    if report.published:
+        print(f"serving:   {settings.serving.resolve()} (published, read it read-only)", file=out)
+    else:
+        print(
+            f"serving:   {settings.serving.resolve()} NOT updated: "
+            "it still holds the last good marts",
+            file=out,
+        )
+    print("", file=out)
+    print("funnel by channel (serving database):", file=out)
+    for line in _funnel_summary(settings.serving):
+        print(line, file=out)
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    parser = argparse.ArgumentParser(
+        prog="revops run",
+        description="Ingest, dbt build, checks and publish, in this process.",
+    )
+    parser.add_argument(
+        "--job",
+        default=ALL_JOB,
+        help="job to run: 'all' (default) or '<source>_job', e.g. google_ads_job",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show dbt's and Dagster's own output instead of writing it to the run log",
+    )
+    args = parser.parse_args(list(argv or []))
+
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    from orchestration.assets.dbt import prepare_dbt_manifest
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import RevopsSettings
+
+    settings = RevopsSettings().settings()
+    started = time.monotonic()
+    print(f"revops run: landing {settings.landing_dir.resolve()}", file=out, flush=True)
+    prepare_dbt_manifest()
+    definitions = build_definitions(loggers={"revops_progress": progress_logger(out)})
+    job = definitions.resolve_job_def(args.job)
+    # dbt's own log (a line per model and test) goes to a file; the console gets a line per step.
+    log_path = settings.warehouse.resolve().parent / "logs" / "revops_run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"running job {args.job!r} (details: {log_path}):", file=out, flush=True)
+    with open(log_path, "w", encoding="utf-8") as log_file:
+        sink = sys.stdout if args.verbose else log_file
+        with contextlib.redirect_stdout(sink):
+            result = job.execute_in_process(
+                instance=get_instance(),
+                raise_on_error=False,
+                run_config={"loggers": {"revops_progress": {}}},
+            )
+    report = build_report(result)
+    print_report(report, settings, out)
+    took = time.monotonic() - started
+    verdict = "OK" if report.ok else "FAILED"
+    print(f"\nrevops run {verdict} in {took:.0f} s (run {result.run_id})", file=out, flush=True)
+    return 0 if report.ok else 1
