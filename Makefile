@@ -43,6 +43,18 @@ run: demo-data
 test: $(STAMP)
 	$(BIN)/pytest -m "not ui"
 
+# The Dagster UI on loopback. The instance config and the dbt manifest are prepared here,
+# once, so the code server never parses dbt on import.
+ui: $(STAMP)
+	mkdir -p $(DAGSTER_HOME) && cp -u dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -c "from orchestration.assets.dbt import prepare_dbt_manifest; prepare_dbt_manifest()"
+	$(BIN)/dagster dev -h 127.0.0.1 -p $${DAGSTER_PORT:-3000} -m orchestration.definitions
+
+# Browser test of the asset graph: needs Debian's chromium (/usr/bin/chromium) and playwright.
+test-ui: $(STAMP)
+	$(BIN)/pip install -q -e '.[ui-test]'
+	$(BIN)/pytest -m ui
+
 lint: $(STAMP)
 	$(BIN)/ruff check ingest orchestration demo serving tests benchmarks
 

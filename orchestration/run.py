@@ -196,8 +196,12 @@ def get_instance() -> dg.DagsterInstance:
     home_path.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home_path)
     config = home_path / "dagster.yaml"
-    if not config.exists() and (REPO_ROOT / "dagster.yaml").exists():
-        shutil.copyfile(REPO_ROOT / "dagster.yaml", config)
+    repo_config = REPO_ROOT / "dagster.yaml"
+    # Like `cp -u` in `make ui`: the repo's instance config wins when it is newer.
+    if repo_config.exists() and (
+        not config.exists() or config.stat().st_mtime < repo_config.stat().st_mtime
+    ):
+        shutil.copyfile(repo_config, config)
     return dg.DagsterInstance.get()
 
 
