@@ -25,13 +25,13 @@
                 on categories.source = candidates.source_key
                 and categories.category = rules.source_category
             where
-                (rules.source_category is null or categories.source is not null)
+                (coalesce(rules.source_category, '') = '' or categories.source is not null)
                 and (
-                    rules.source_pattern is null
+                    coalesce(rules.source_pattern, '') = ''
                     or {{ revops.regex_matches('candidates.source_key', 'rules.source_pattern') }}
                 )
                 and (
-                    rules.medium_pattern is null
+                    coalesce(rules.medium_pattern, '') = ''
                     or {{ revops.regex_matches('candidates.medium_key', 'rules.medium_pattern') }}
                 )
         ) as ranked
