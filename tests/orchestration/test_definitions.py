@@ -1,0 +1,193 @@
+"""The Definitions load, and the graph is the one the SPEC describes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from orchestration.assets.ingest import SOURCE_TABLES, ingest_asset_keys
+from orchestration.assets.publish import PUBLISH_KEY
+from orchestration.translator import describe_test, group_for, owners_for
+
+SPEC_MARTS = (
+    "fct_ad_spend_daily",
+    "fct_sessions",
+    "dim_leads",
+    "fct_opportunities",
+    "fct_opportunity_stage_history",
+    "mart_mql_handoff",
+    "mart_funnel_daily",
+    "mart_campaign_performance",
+)
+
+
+def _graph(definitions: dg.Definitions) -> dg.AssetGraph:  # type: ignore[name-defined]
+    return definitions.resolve_asset_graph()
+
+
+def test_definitions_every_asset_has_group_and_owner(definitions: dg.Definitions) -> None:
+    graph = _graph(definitions)
+    missing = [
+        key.to_user_string()
+        for key in graph.get_all_asset_keys()
+        if graph.get(key).is_materializable
+        and (
+            not graph.get(key).group_name
+            or graph.get(key).group_name == "default"
+            or not graph.get(key).owners
+        )
+    ]
+    assert missing == []
+
+
+def test_definitions_groups_follow_dbt_folders(definitions: dg.Definitions) -> None:
+    graph = _graph(definitions)
+    groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()}
+    assert {"ingest", "staging", "marts", "serving"} <= groups
+    for key in ingest_asset_keys():
+        assert graph.get(key).group_name == "ingest"
+
+
+def test_ingest_keys_equal_dbt_source_keys(dbt_target: Path) -> None:
+    from orchestration.assets.dbt import get_dbt_project
+
+    manifest = json.loads(get_dbt_project().manifest_path.read_text())
+    source_keys = {dg.AssetKey([s["source_name"], s["name"]]) for s in manifest["sources"].values()}
+    assert source_keys == set(ingest_asset_keys())
+
+
+def test_ingest_assets_are_one_step_per_source(definitions: dg.Definitions) -> None:
+    graph = _graph(definitions)
+    for source, tables in SOURCE_TABLES.items():
+        nodes = {graph.get(dg.AssetKey([source, t])).assets_def.node_def.name for t in tables}
+        assert nodes == {f"ingest_{source}"}
+
+
+def test_dbt_models_depend_on_ingest_assets(definitions: dg.Definitions) -> None:
+    graph = _graph(definitions)
+    lead_children = {
+        k.to_user_string() for k in graph.get(dg.AssetKey(["salesforce", "lead"])).child_keys
+    }
+    assert any(name.startswith("stg_salesforce__") for name in lead_children)
+
+
+def test_marts_have_checks_and_publish_depends_on_them(definitions: dg.Definitions) -> None:
+    graph = _graph(definitions)
+    marts = [k for k in graph.get_all_asset_keys() if graph.get(k).group_name == "marts"]
+    assert marts, "no marts in the dbt manifest yet"
+    checked = {ck.asset_key for ck in graph.asset_check_keys}
+    assert [m.to_user_string() for m in marts if m not in checked] == []
+    assert set(graph.get(PUBLISH_KEY).parent_keys) == set(marts)
+
+
+@pytest.mark.parametrize("mart", SPEC_MARTS)
+def test_spec_mart_is_in_graph_with_checks(definitions: dg.Definitions, mart: str) -> None:
+    graph = _graph(definitions)
+    key = dg.AssetKey([mart])
+    if not graph.has(key):
+        pytest.skip(f"{mart} not in dbt_project yet")
+    assert graph.get(key).group_name == "marts"
+    assert any(ck.asset_key == key for ck in graph.asset_check_keys)
+
+
+def test_gx_suites_guard_handoff_tables_and_raw_leads(definitions: dg.Definitions) -> None:
+    graph = _graph(definitions)
+    names = {(ck.asset_key.to_user_string(), ck.name) for ck in graph.asset_check_keys}
+    assert ("salesforce/lead", "gx_raw_leads_handoff_rules") in names
+    for mart, check in (
+        ("dim_leads", "gx_dim_leads_handoff_rules"),
+        ("mart_mql_handoff", "gx_mql_handoff_rules"),
+    ):
+        if graph.has(dg.AssetKey([mart])):
+            assert (mart, check) in names
+
+
+def test_every_check_has_a_description(definitions: dg.Definitions) -> None:
+    graph = _graph(definitions)
+    undescribed = []
+    for check_key in graph.asset_check_keys:
+        spec = graph.get_check_spec(check_key)
+        if not (spec.description and len(spec.description) > 20):
+            undescribed.append(check_key.to_user_string())
+    assert undescribed == []
+
+
+def test_blocking_checks_include_gx_handoff_suites(definitions: dg.Definitions) -> None:
+    graph = _graph(definitions)
+    blocking = {ck.name for ck in graph.asset_check_keys if graph.get_check_spec(ck).blocking}
+    assert "gx_raw_leads_handoff_rules" in blocking
+    warnings = {ck.name for ck in graph.asset_check_keys if not graph.get_check_spec(ck).blocking}
+    assert "no_failed_files" in warnings
+
+
+def test_jobs_schedule_and_sensors(definitions: dg.Definitions) -> None:
+    assert definitions.resolve_job_def("all")
+    for source in SOURCE_TABLES:
+        job = definitions.resolve_job_def(f"{source}_job")
+        assert job
+        assert definitions.resolve_sensor_def(f"{source}_landing_sensor")
+    assert definitions.resolve_schedule_def("daily_all").cron_schedule == "0 6 * * *"
+
+
+def test_source_job_selects_source_downstream_only(definitions: dg.Definitions) -> None:
+    job = definitions.resolve_job_def("google_ads_job")
+    keys = {k.to_user_string() for k in job.asset_layer.selected_asset_keys}
+    assert "google_ads/campaign_stats" in keys
+    assert "salesforce/lead" not in keys
+    assert PUBLISH_KEY.to_user_string() in keys
+
+
+def test_definitions_load_time(dbt_target: Path, record_property: pytest.RecordProperty) -> None:
+    """Measured, not asserted: a fresh interpreter importing and building the Definitions."""
+    code = (
+        "import time; t = time.perf_counter(); import orchestration.definitions as d; "
+        "t1 = time.perf_counter(); d.defs(); t2 = time.perf_counter(); "
+        "print(f'{t1 - t:.2f} {t2 - t:.2f}')"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    import_s, total_s = float(out[-2]), float(out[-1])
+    record_property("definitions_import_seconds", import_s)
+    record_property("definitions_load_seconds", total_s)
+    print(f"definitions: import {import_s:.2f} s, import + build {total_s:.2f} s")
+
+
+@pytest.mark.parametrize(
+    ("props", "group"),
+    [
+        (
+            {"resource_type": "model", "fqn": ["revops", "staging", "ga4", "stg_ga4__events"]},
+            "staging",
+        ),
+        ({"resource_type": "model", "fqn": ["revops", "marts", "sales", "dim_leads"]}, "marts"),
+        ({"resource_type": "model", "fqn": ["revops", "intermediate", "x"]}, "intermediate"),
+        ({"resource_type": "seed", "fqn": ["revops", "channel_rules"]}, "seeds"),
+    ],
+    ids=["staging_subfolder", "marts_subfolder", "intermediate", "seed"],
+)
+def test_group_for_is_top_dbt_folder(props: dict, group: str) -> None:
+    assert group_for(props) == group
+
+
+def test_owners_for_prefers_dbt_meta_then_team() -> None:
+    assert owners_for({"meta": {"dagster": {"owners": ["ann@example.com"]}}}) == ["ann@example.com"]
+    assert owners_for({"meta": {"owner": "team:sales-ops"}}) == ["team:sales-ops"]
+    assert owners_for({"meta": {}}) == ["team:revops-data"]
+
+
+def test_describe_test_says_whether_it_blocks() -> None:
+    unique = {
+        "test_metadata": {"name": "unique", "kwargs": {"column_name": "lead_id"}},
+        "config": {},
+    }
+    assert "lead_id" in describe_test(unique, "dim_leads")
+    assert "Blocking" in describe_test(unique, "dim_leads")
+    warn = {"description": "Leads share an email.", "config": {"severity": "warn"}}
+    assert describe_test(warn, "dim_leads").startswith("Leads share an email.")
+    assert "Warning" in describe_test(warn, "dim_leads")

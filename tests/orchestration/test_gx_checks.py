@@ -1,0 +1,55 @@
+"""GX suites report the failing rule in RevOps words, with its count and sample rows."""
+
+from __future__ import annotations
+
+import os
+
+import pandas as pd
+
+from orchestration.checks import CheckConfig
+from orchestration.checks.gx import check_result, validate
+from orchestration.checks.suites import CHANNELS, raw_leads_expectations, suites
+
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+
+
+def _raw_leads_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": ["L1", "L2", "L2", "L3"],
+            "isdeleted": [False, False, False, False],
+            "ownerid": ["005A", "005A", "005A", None],
+            "created_date": pd.to_datetime(["2026-03-01"] * 4).date,
+            "mql_at": pd.to_datetime(["2026-03-02", None, None, "2026-03-03"]),
+            "mql_date": pd.to_datetime(["2026-03-02", None, None, "2026-03-03"]).date,
+            "converteddate": pd.to_datetime(["2026-03-01", None, None, None]).date,
+            "is_live_mql": [True, False, False, True],
+        }
+    )
+
+
+def test_raw_leads_suite_names_each_planted_defect() -> None:
+    frame = _raw_leads_frame()
+    config = CheckConfig(lead_mql_date_field="MQL_Date__c", channels=CHANNELS)
+    suite = next(s for s in suites() if s.name == "gx_raw_leads_handoff_rules")
+    outcomes = validate(frame, raw_leads_expectations(config), suite.name)
+    result = check_result(suite, frame, outcomes)
+
+    assert not result.passed
+    text = result.metadata["failing_expectation_names"].value
+    assert "duplicate lead" in text
+    assert "MQL without owner" in text
+    assert "SQL dated before its MQL" in text
+    assert "expect_column_values_to_be_unique(id)" in text
+    assert result.metadata["failing_rows"].value == 4  # 2 duplicates + 1 owner + 1 order
+    assert "L2" in result.metadata["failing_rows_sample"].value
+
+
+def test_raw_leads_suite_passes_on_clean_leads() -> None:
+    frame = _raw_leads_frame().drop_duplicates("id")
+    frame = frame.assign(ownerid="005A", converteddate=None)
+    config = CheckConfig(lead_mql_date_field="MQL_Date__c", channels=CHANNELS)
+    suite = next(s for s in suites() if s.name == "gx_raw_leads_handoff_rules")
+    result = check_result(suite, frame, validate(frame, raw_leads_expectations(config), suite.name))
+    assert result.passed
+    assert result.metadata["failed_expectations"].value == 0
