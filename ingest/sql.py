@@ -24,8 +24,13 @@ class Typed:
     """How to compute one typed column from one text cell."""
 
     value: str  # SQL over the cell
-    invalid: str | None  # SQL condition over the cell and the typed value: cell given but unusable
+    # SQL condition over the cell and VALUE (the typed column, computed once by the caller):
+    # the cell holds something that does not convert
+    invalid: str | None
     problem: str  # SQL text of what the reason says after `column "X": "value" `
+
+
+VALUE = "{value}"  # placeholder in Typed.invalid for the typed column
 
 
 # Text that means "no value" in ad-platform exports: Google writes `--` and ` --`.
@@ -66,14 +71,14 @@ def typed(kind: str, cell: str, transform: str = "") -> Typed:
             value = f"try_cast({num} as decimal(18, 6))"
         return Typed(
             f"case when {is_blank} then null else {value} end",
-            f"not {is_blank} and ({value}) is null",
+            f"not {is_blank} and {VALUE} is null",
             _says("is not a number"),
         )
     if kind == "double":
         value = f"try_cast({num} as double)"
         return Typed(
             f"case when {is_blank} then null else {value} end",
-            f"not {is_blank} and ({value}) is null",
+            f"not {is_blank} and {VALUE} is null",
             _says("is not a number"),
         )
     if kind == "integer":
@@ -81,7 +86,7 @@ def typed(kind: str, cell: str, transform: str = "") -> Typed:
         value = f"case when {dec} % 1 = 0 then cast({dec} as bigint) end"
         return Typed(
             f"case when {is_blank} then null else {value} end",
-            f"not {is_blank} and ({value}) is null",
+            f"not {is_blank} and {VALUE} is null",
             f"case when {dec} is null then 'is not a number' else 'is not a whole number' end",
         )
     if kind == "date":
@@ -89,7 +94,7 @@ def typed(kind: str, cell: str, transform: str = "") -> Typed:
         value = f"cast(try_strptime(trim({cell}), [{fmts}]) as date)"
         return Typed(
             f"case when {is_blank} then null else {value} end",
-            f"not {is_blank} and ({value}) is null",
+            f"not {is_blank} and {VALUE} is null",
             _says(
                 "is not a date (expected e.g. 2026-11-03, Nov 3, 2026, 3 November 2026 or 11/3/2026)"
             ),
@@ -104,6 +109,11 @@ def typed(kind: str, cell: str, transform: str = "") -> Typed:
     if kind in ("string", "currency"):
         return Typed(f"nullif(trim({cell}), '')", None, "")
     raise ValueError(f"unknown column type {kind!r}")
+
+
+def invalid_check(rule: Typed, value_column: str) -> str:
+    """Typed.invalid with the typed column filled in."""
+    return (rule.invalid or "false").replace(VALUE, value_column)
 
 
 def reason_invalid(header: str, cell: str, problem: str) -> str:
@@ -135,23 +145,20 @@ def raw_line(cells: list[str], delimiter: str) -> str:
 # Salesforce's null Id: Data Loader writes it in lookup fields that are empty.
 NULL_SALESFORCE_IDS = ("000000000000000AAA", "000000000000000")
 
-# A time followed by a zone offset (`+0000`, `-05:00`): the offset is applied to reach UTC.
-_OFFSET = r"\d:\d\d(?::\d\d(?:\.\d+)?)?\s*([+-])(\d\d):?(\d\d)$"
-
 
 def utc_timestamp(cell: str) -> str:
-    """Salesforce datetimes as naive UTC: `...T10:22:13.000Z`, `... 10:22:13` (UTC),
-    `2026-03-04` (00:00 UTC) and explicit offsets."""
+    """Salesforce datetimes as naive UTC: `...T10:22:13.000Z`, `... 10:22:13` (no zone: UTC),
+    `2026-03-04` (00:00 UTC) and explicit offsets (`+0100`, `-05:00`), which are applied.
+
+    Only a value with a sign after the seconds goes through TIMESTAMPTZ, and its instant
+    is taken as epoch microseconds, so the session time zone never matters.
+    """
     s = f"trim({cell})"
-    base = f"try_cast(regexp_replace({s}, '(Z|[+-]\\d\\d:?\\d\\d)$', '') as timestamp)"
-    sign = f"regexp_extract({s}, '{_OFFSET}', 1)"
-    minutes = (
-        f"(cast(regexp_extract({s}, '{_OFFSET}', 2) as integer) * 60"
-        f" + cast(regexp_extract({s}, '{_OFFSET}', 3) as integer))"
-    )
+    tail = f"substr({s}, 20)"
     return (
-        f"case when {sign} = '' then {base} "
-        f"else {base} - to_minutes(case when {sign} = '-' then -1 else 1 end * {minutes}) end"
+        f"case when contains({tail}, '+') or contains({tail}, '-') "
+        f"then make_timestamp(epoch_us(try_cast({s} as timestamptz))) "
+        f"else try_cast({s} as timestamp) end"
     )
 
 
@@ -172,23 +179,23 @@ def salesforce_typed(kind: str, cell: str) -> Typed:
         )
         return Typed(
             value,
-            f"not {empty} and ({value}) is null",
+            f"not {empty} and {VALUE} is null",
             _says("is not a boolean (true/false or 1/0)"),
         )
     if kind in ("timestamp", "date"):
         value = utc_timestamp(cell)
         if kind == "date":
             value = f"cast({value} as date)"
-        return Typed(value, f"not {empty} and ({value}) is null", _says(f"is not a {kind}"))
+        return Typed(value, f"not {empty} and {VALUE} is null", _says(f"is not a {kind}"))
     if kind == "decimal":
         value = f"try_cast(trim({cell}) as decimal(18, 2))"
-        return Typed(value, f"not {empty} and ({value}) is null", _says("is not a number"))
+        return Typed(value, f"not {empty} and {VALUE} is null", _says("is not a number"))
     if kind == "integer":
         dec = f"try_cast(trim({cell}) as decimal(38, 6))"
         value = f"case when {dec} % 1 = 0 then cast({dec} as bigint) end"
         return Typed(
             value,
-            f"not {empty} and ({value}) is null",
+            f"not {empty} and {VALUE} is null",
             f"case when {dec} is null then 'is not a number' else 'is not a whole number' end",
         )
     raise ValueError(f"unknown Salesforce field type {kind!r}")

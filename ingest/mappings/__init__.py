@@ -41,11 +41,15 @@ class HeaderAlias:
     @property
     def pattern(self) -> re.Pattern[str]:
         """The normalized alias as a regex; `{currency}` captures a 3-letter code."""
-        norm = normalize_header(self.alias)
-        escaped = re.escape(norm).replace(
-            re.escape(CURRENCY_PLACEHOLDER), r"(?P<currency>[a-z]{3})"
-        )
-        return re.compile(f"^{escaped}$")
+        return _alias_pattern(self.alias)
+
+
+@cache
+def _alias_pattern(alias: str) -> re.Pattern[str]:
+    escaped = re.escape(normalize_header(alias)).replace(
+        re.escape(CURRENCY_PLACEHOLDER), r"(?P<currency>[a-z]{3})"
+    )
+    return re.compile(f"^{escaped}$")
 
 
 def _read(name: str) -> list[dict[str, str]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import duckdb
 
@@ -17,7 +18,16 @@ from ingest.errors import FileError
 from ingest.landing import LandingFile
 from ingest.loader import LINEAGE_DDL, RAW, Staged
 from ingest.mappings import AdColumn, HeaderAlias, ad_columns, header_aliases, normalize_header
-from ingest.sql import blank, ident, literal, raw_line, reason_empty, reason_invalid, typed
+from ingest.sql import (
+    blank,
+    ident,
+    invalid_check,
+    literal,
+    raw_line,
+    reason_empty,
+    reason_invalid,
+    typed,
+)
 from ingest.textfile import detect_encoding, find_header, head_lines, readable_copy, stage_cells
 
 SQL_TYPES = {
@@ -52,23 +62,29 @@ class HeaderMap:
     currency: str | None  # from a header such as `Amount spent (EUR)`
 
 
-def _match(header: str, aliases: tuple[HeaderAlias, ...]) -> tuple[HeaderAlias, str | None] | None:
-    norm = normalize_header(header)
-    for alias in aliases:
+def _match(header: str, source: str) -> tuple[HeaderAlias, str | None] | None:
+    return _match_cached(normalize_header(header), source)
+
+
+@lru_cache(maxsize=4096)
+def _match_cached(norm: str, source: str) -> tuple[HeaderAlias, str | None] | None:
+    if not norm or len(norm) > 200:  # a data cell, not a header
+        return None
+    for alias in header_aliases(source):
         found = alias.pattern.match(norm)
         if found:
             return alias, (found.groupdict().get("currency") or None)
     return None
 
 
-def map_headers(cells: list[str], aliases: tuple[HeaderAlias, ...]) -> HeaderMap:
+def map_headers(cells: list[str], source: str) -> HeaderMap:
     columns: dict[str, tuple[int, str, HeaderAlias]] = {}
     extras: list[tuple[int, str]] = []
     currency = None
     seen: set[str] = set()
     for index, cell in enumerate(cells):
         name = cell.replace("\ufeff", "").strip()
-        hit = _match(name, aliases)
+        hit = _match(name, source)
         if hit and hit[0].column not in columns:
             columns[hit[0].column] = (index, name, hit[0])
             currency = currency or (hit[1].upper() if hit[1] else None)
@@ -81,9 +97,9 @@ def map_headers(cells: list[str], aliases: tuple[HeaderAlias, ...]) -> HeaderMap
     return HeaderMap(columns, extras, currency)
 
 
-def _score(aliases: tuple[HeaderAlias, ...]) -> Callable[[list[str]], int]:
+def _score(source: str) -> Callable[[list[str]], int]:
     def score(cells: list[str]) -> int:
-        return len({hit[0].column for c in cells if (hit := _match(c, aliases))})
+        return len({hit[0].column for c in cells if (hit := _match(c, source))})
 
     return score
 
@@ -112,19 +128,18 @@ def _missing_error(
 
 
 def stage_ad_file(con: duckdb.DuckDBPyConnection, file: LandingFile, fmt: AdFormat) -> Staged:
-    aliases = header_aliases(fmt.source)
     spec = ad_columns(fmt.source)
     with open(file.path, "rb") as fh:
         encoding = detect_encoding(fh.read(4096))
     lines = head_lines(file.path, encoding)
     if not any(line.strip() for line in lines):
         raise FileError(f"{file.rel_path}: the file has no header row (it is empty)")
-    header = find_header(lines, _score(aliases))
+    header = find_header(lines, _score(fmt.source))
     if header is None:
         required = [c for c in spec if c.required]
         first = next((line for line in lines if line.strip()), "")
         raise _missing_error(file, fmt, required, [first.strip()[:200]])
-    hmap = map_headers(header.cells, aliases)
+    hmap = map_headers(header.cells, fmt.source)
     missing = [c for c in spec if c.required and c.column not in hmap.columns]
     if missing:
         raise _missing_error(file, fmt, missing, header.cells)
@@ -146,6 +161,7 @@ def stage_ad_file(con: duckdb.DuckDBPyConnection, file: LandingFile, fmt: AdForm
 def _typed_sql(
     fmt: AdFormat, spec: tuple[AdColumn, ...], hmap: HeaderMap, width: int, delimiter: str
 ) -> str:
+    """Values are computed once (CTE `v`); reasons then compare each value with its cell."""
     cell_of = {col: f"c{index}" for col, (index, _, _) in hmap.columns.items()}
     values: dict[str, str] = {}
     reasons: list[str] = []
@@ -161,8 +177,9 @@ def _typed_sql(
         rule = typed(col.type, cell, alias.transform)
         values[col.column] = rule.value
         if rule.invalid:
+            check = invalid_check(rule, ident(col.column))
             reasons.append(
-                f"case when {rule.invalid} then {reason_invalid(header, cell, rule.problem)} end"
+                f"case when {check} then {reason_invalid(header, cell, rule.problem)} end"
             )
         if col.not_null:
             reasons.append(f"case when {blank(cell)} then {reason_empty(header)} end")
@@ -178,12 +195,15 @@ def _typed_sql(
         pairs = ", ".join(f"{literal(name)}, c{index}" for index, name in hmap.extras)
         extra = f"json_object({pairs})"
     selected = ", ".join(f"{expr} as {ident(name)}" for name, expr in values.items())
+    final = ", ".join(ident(name) for name in values)
+    raw = f"{raw_line(cells, delimiter)} || coalesce({literal(delimiter)} || _overflow, '')"
     return f"""create or replace temp table {STAGE} as
         with t as (
             select rowid as _line, * from {CELLS}
-            where not ({all_blank}) and not coalesce({fmt.not_data(cell_of, "c0")}, false))
-        select row_number() over (order by _line) as _row_number, {selected},
+            where not ({all_blank}) and not coalesce({fmt.not_data(cell_of, "c0")}, false)),
+        v as (select *, {selected} from t)
+        select row_number() over (order by _line) as _row_number, {final},
             nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason,
-            {raw_line(cells, delimiter)} || coalesce({literal(delimiter)} || _overflow, '') as _raw_line,
+            {raw} as _raw_line,
             {extra} as _extra
-        from t"""
+        from v"""

@@ -22,6 +22,7 @@ from ingest.sql import literal
 
 TABLE = "ga4__events"
 LINES = "_ga4_lines"
+PARSED = "_ga4_parsed"
 STAGE = "_ga4_stage"
 
 EVENT_PARAMS = "STRUCT(key VARCHAR, value STRUCT(string_value VARCHAR, int_value BIGINT, double_value DOUBLE))[]"
@@ -123,48 +124,45 @@ def stage(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Staged:
         constants={"_delivery_key": key},
         replace_where={"_delivery_key": key} if replaces else {},
         newest_data_date="max(try_strptime(event_date, '%Y%m%d'))::date",
-        cleanup=[LINES],
+        cleanup=[LINES, PARSED],
     )
 
 
 def _stage_json(con: duckdb.DuckDBPyConnection, file: LandingFile) -> None:
-    # \x1f never occurs unescaped inside JSON, so every line is one cell. Inside a transaction
-    # rowids start at 2**55, but they keep the file order: line number = rank of rowid.
+    """One JSON parse per line on the happy path; a line's reason is worked out only
+    when it did not give an event_timestamp."""
+    # \x1f never occurs unescaped inside JSON, so every line is one cell.
     con.execute(
         f"""create or replace temp table {LINES} as
         select line from read_csv({literal(str(file.path))}, columns = {{'line': 'VARCHAR'}},
             header = false, delim = '\x1f', quote = '', escape = '', auto_detect = false,
             compression = 'auto', max_line_size = 67108864, strict_mode = false)"""
     )
+    # Inside a transaction rowids start at 2**55, but they keep the file order:
+    # the line number is the rank of the rowid (blank lines count, then drop out).
+    con.execute(
+        f"""create or replace temp table {PARSED} as
+        select row_number() over (order by rowid) as _row_number, line,
+            try(json_transform(line, {literal(JSON_STRUCTURE)})) as e
+        from {LINES}"""
+    )
+    ts_text = "json_extract_string(line, '$.event_timestamp')"
     con.execute(
         f"""create or replace temp table {STAGE} as
-        with lines as (
-            select * from (
-                select row_number() over (order by rowid) as _row_number, line,
-                    json_valid(line) as ok
-                from {LINES})
-            where nullif(trim(line), '') is not null),
-        checked as (
-            select _row_number, line, ok,
-                case when ok then json_type(line) = 'OBJECT' else false end as is_object
-            from lines),
-        parsed as (
-            select _row_number, line, ok, is_object,
-                case when is_object then json_extract_string(line, '$.event_timestamp') end as ts_text,
-                case when is_object then json_transform(line, {literal(JSON_STRUCTURE)}) end as e
-            from checked)
         select _row_number,
             e.event_date, e.event_timestamp, e.event_name, e.user_pseudo_id, e.user_id,
             e.event_params, e.collected_traffic_source, e.device, e.geo,
-            case
-                when not ok then 'the line is not valid JSON'
-                when not is_object then 'the line is not a JSON object'
-                when ts_text is null then 'column "event_timestamp" is empty'
-                when e.event_timestamp is null
-                    then concat('column "event_timestamp": "', ts_text, '" {_TS_PROBLEM}')
+            case when e.event_timestamp is null then
+                case
+                    when not json_valid(line) then 'the line is not valid JSON'
+                    when json_type(line) != 'OBJECT' then 'the line is not a JSON object'
+                    when {ts_text} is null then 'column "event_timestamp" is empty'
+                    else concat('column "event_timestamp": "', {ts_text}, '" {_TS_PROBLEM}')
+                end
             end as _reason,
-            line as _raw_line
-        from parsed"""
+            case when e.event_timestamp is null then line end as _raw_line
+        from {PARSED}
+        where line is not null and (length(line) > 8 or trim(line) != '')"""
     )
 
 

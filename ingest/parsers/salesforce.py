@@ -20,6 +20,7 @@ from ingest.mappings import salesforce_field_types
 from ingest.sql import (
     SALESFORCE_SQL_TYPES,
     ident,
+    invalid_check,
     literal,
     raw_line,
     reason_invalid,
@@ -124,9 +125,9 @@ def stage(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Staged:
         rule = salesforce_typed(kinds[field], f"c{i}")
         values.append(f"{rule.value} as {ident(field)}")
         if rule.invalid:
-            reasons.append(
-                f"case when {rule.invalid} then {reason_invalid(original, f'c{i}', rule.problem)} end"
-            )
+            check = invalid_check(rule, ident(field))
+            reason = reason_invalid(original, f"c{i}", rule.problem)
+            reasons.append(f"case when {check} then {reason} end")
     reasons.append(
         f"case when _overflow is not null then 'the row has more cells than the header ({width})' end"
     )
@@ -135,12 +136,13 @@ def stage(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Staged:
     delimiter = literal(header.delimiter)
     con.execute(
         f"""create or replace temp table {STAGE} as
-        with t as (select rowid as _line, * from {CELLS} where not ({all_empty}))
-        select row_number() over (order by _line) as _row_number, {", ".join(values)},
+        with t as (select rowid as _line, * from {CELLS} where not ({all_empty})),
+        v as (select *, {", ".join(values)} from t)
+        select row_number() over (order by _line) as _row_number, {", ".join(ident(f) for f in fields)},
             nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason,
             {raw_line(cells, header.delimiter)} || coalesce({delimiter} || _overflow, '') as _raw_line,
             cast(null as json) as _extra
-        from t"""
+        from v"""
     )
     return Staged(
         table=table,

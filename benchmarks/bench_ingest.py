@@ -1,0 +1,166 @@
+"""Ingest throughput per source against DuckDB's bare scan of the same files.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--landing DIR] [--scale 1] [--days 90]
+
+Without --landing, the demo generator writes a landing zone into a temp dir
+(`revops generate --scale S`). For each source it prints files, rows read,
+ingest seconds, rows/s, the seconds of a bare `select count(*)` over the same
+files with DuckDB's reader (read_csv / read_json / read_parquet) and the ratio
+of the two (aim: within 2x), then the peak RSS of this process. Figures are
+printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest.landing import list_files  # noqa: E402
+from ingest.runner import SOURCES, ingest_source  # noqa: E402
+from ingest.sql import literal  # noqa: E402
+from ingest.textfile import detect_encoding  # noqa: E402
+from ingest.warehouse import connect  # noqa: E402
+
+
+class PeakRss:
+    """Samples this process's RSS every 20 ms (psutil), as a cross-check of ru_maxrss."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        proc = psutil.Process()
+        while not self._stop.is_set():
+            self.peak = max(self.peak, proc.memory_info().rss)
+            time.sleep(0.02)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def scan_sql(path: Path, source: str) -> str:
+    """DuckDB's own reader over one file, counting rows and nothing else."""
+    name = path.name.lower()
+    p = literal(str(path))
+    if name.endswith(".parquet"):
+        return f"select count(*) from read_parquet({p})"
+    if source == "ga4":
+        return f"select count(*) from read_json({p}, format = 'newline_delimited', ignore_errors = true)"
+    with open(path, "rb") as fh:
+        encoding = detect_encoding(fh.read(4096)).duckdb or "utf-8"
+    return (
+        f"select count(*) from read_csv({p}, header = false, all_varchar = true, "
+        f"null_padding = true, strict_mode = false, ignore_errors = true, "
+        f"encoding = {literal(encoding)})"
+    )
+
+
+def bare_scan_seconds(con: duckdb.DuckDBPyConnection, landing: Path, source: str) -> float:
+    start = time.perf_counter()
+    for file in list_files(landing, source):
+        try:
+            con.execute(scan_sql(file.path, source)).fetchall()
+        except duckdb.Error:
+            pass  # a planted broken file: the ingest fails it too
+    return time.perf_counter() - start
+
+
+def generate(scale: float, days: int, out: Path) -> Path:
+    revops = shutil.which("revops") or str(Path(sys.executable).with_name("revops"))
+    landing = out / "landing"
+    cmd = [revops, "generate", "--out", str(landing), "--scale", str(scale), "--days", str(days)]
+    print("generating:", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True)
+    return landing
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--landing", type=Path, help="landing zone to ingest (default: generate one)"
+    )
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--days", type=int, default=90)
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="bench_ingest_") as tmp:
+        landing = args.landing or generate(args.scale, args.days, Path(tmp))
+        con = connect(Path(tmp) / "warehouse.duckdb")
+        scan_con = duckdb.connect()
+        figures = []
+        with PeakRss() as sampler:
+            for source in SOURCES:
+                scan = bare_scan_seconds(scan_con, landing, source)  # also warms the page cache
+                start = time.perf_counter()
+                result = ingest_source(con, landing, source)
+                seconds = time.perf_counter() - start
+                scan = min(scan, bare_scan_seconds(scan_con, landing, source))
+                figures.append(
+                    {
+                        "source": source,
+                        "files": result.files_seen,
+                        "rows_read": result.rows_read,
+                        "ingest_s": round(seconds, 3),
+                        "rows_per_s": round(result.rows_read / seconds) if seconds else None,
+                        "scan_s": round(scan, 3),
+                        "ratio": round(seconds / scan, 2) if scan else None,
+                    }
+                )
+            start = time.perf_counter()
+            rerun = sum(ingest_source(con, landing, s).files_loaded for s in SOURCES)
+            rerun_s = time.perf_counter() - start
+        con.close()
+
+    header = f"{'source':<14}{'files':>7}{'rows':>11}{'ingest s':>10}{'rows/s':>11}{'scan s':>9}{'ratio':>8}"
+    print(header)
+    print("-" * len(header))
+    for f in figures:
+        print(
+            f"{f['source']:<14}{f['files']:>7}{f['rows_read']:>11}{f['ingest_s']:>10.3f}"
+            f"{f['rows_per_s'] or 0:>11}{f['scan_s']:>9.3f}{f['ratio'] or 0:>8.2f}"
+        )
+    total_ingest = sum(f["ingest_s"] for f in figures)
+    total_scan = sum(f["scan_s"] for f in figures)
+    total_rows = sum(f["rows_read"] for f in figures)
+    print("-" * len(header))
+    print(
+        f"{'all':<14}{sum(f['files'] for f in figures):>7}{total_rows:>11}{total_ingest:>10.3f}"
+        f"{round(total_rows / total_ingest) if total_ingest else 0:>11}{total_scan:>9.3f}"
+        f"{(total_ingest / total_scan if total_scan else 0):>8.2f}"
+    )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"rerun on the same files: {rerun_s:.3f} s, {rerun} files loaded (expected 0)")
+    print(f"peak RSS: {peak_mb:.0f} MB (ru_maxrss), {sampler.peak / 2**20:.0f} MB (psutil sampled)")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps({"sources": figures, "rerun_s": rerun_s, "peak_rss_mb": peak_mb}, indent=2)
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
