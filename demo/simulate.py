@@ -1,0 +1,704 @@
+"""The demo company's causal simulation, vectorised with numpy.
+
+Ad spend buys impressions and clicks; clicks land as sessions that carry the campaign's UTMs
+and click ids; organic, referral, social, email and direct traffic arrive by weekday pattern;
+some sessions submit the lead form (the lead captures the GA client id and, usually, the UTMs);
+leads become MQLs; the owner's first sales task comes after a delay that depends on the owner;
+touched MQLs are converted or disqualified (with a reason that depends on the campaign's
+quality profile) or stay in work; opportunities move through stages and are won or lost.
+
+Every event keeps its time in epoch seconds (GA4 in microseconds), with NEVER for events that
+did not happen, so the state of any record at any snapshot time is a comparison away
+(see demo/state.py). There are no Python loops over rows: only over days, campaigns or sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from demo import catalogue as cat
+from demo.ids import sf_id
+from demo.params import DAY, HOUR, NEVER, Params
+
+US = 1_000_000
+WEEKDAY_TRAFFIC = np.array([1.10, 1.15, 1.12, 1.05, 0.90, 0.42, 0.48])  # Mon..Sun
+WEEKDAY_SPEND = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.72, 0.72])
+WEEKDAY_SALES = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.15, 0.1])
+HOUR_WEIGHTS = np.array([1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 11, 11, 10, 11, 11, 10, 9, 7, 5,
+                         4, 4, 3, 2, 1], dtype=float)
+BUSINESS_HOURS = np.array([0, 0, 0, 0, 0, 0, 0, 2, 8, 10, 10, 9, 6, 9, 10, 9, 7, 4, 1, 0,
+                           0, 0, 0, 0], dtype=float)
+LANDING_RATE = 0.85  # share of ad clicks that reach the site and start a GA4 session
+NO_UTM_SHARE = 0.04  # Google/Meta clicks whose URL lost its UTM template
+ATTRIBUTION_WINDOW = 30 * DAY
+
+
+@dataclass
+class World:
+    """Everything simulated, as frames of ids, codes and times; writers and truth read it."""
+
+    params: Params
+    sources: list[cat.TrafficSource]
+    ad_daily: pd.DataFrame       # campaign, day, spend_cents, impressions, clicks, ...
+    sessions: pd.DataFrame       # one row per GA4 session, time-ordered
+    visitors: pd.DataFrame       # one row per user_pseudo_id
+    leads: pd.DataFrame          # one row per Salesforce Lead, ordered by creation
+    tasks: pd.DataFrame
+    opportunities: pd.DataFrame
+    opp_history: pd.DataFrame
+    sf_campaigns: pd.DataFrame
+    campaign_members: pd.DataFrame
+    users: pd.DataFrame
+    hidden_google_spend_cents: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    @property
+    def as_of_s(self) -> int:
+        return self.params.as_of_s
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _token(rng: np.random.Generator, n: int, length: int) -> np.ndarray:
+    """n random [A-Za-z0-9_-] strings of one length (click ids), vectorised."""
+    alphabet = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"))
+    chars = alphabet[rng.integers(0, alphabet.size, size=(n, length))]
+    return chars.view(f"<U{length}").reshape(n) if n else np.array([], dtype=f"<U{length}")
+
+
+def _seconds_in_day(rng: np.random.Generator, n: int, weights: np.ndarray,
+                    latest: int = DAY - HOUR) -> np.ndarray:
+    """Seconds after midnight drawn from an hourly profile, never after `latest`."""
+    hours = rng.choice(24, size=n, p=weights / weights.sum())
+    return np.minimum(hours * HOUR + rng.integers(0, HOUR, size=n), latest)
+
+
+def _lognormal_seconds(rng: np.random.Generator, median_s: np.ndarray | float, sigma: float,
+                       n: int) -> np.ndarray:
+    return np.maximum(1, np.round(median_s * rng.lognormal(0.0, sigma, size=n))).astype(np.int64)
+
+
+def _active_days(c: cat.Campaign, days: int) -> np.ndarray:
+    d = np.arange(days)
+    return (d >= int(np.floor(c.start * days))) & (d < int(np.ceil(c.end * days)))
+
+
+# ----------------------------------------------------------------------------- ads
+
+def _simulate_ads(rng: np.random.Generator, p: Params, weekday: np.ndarray,
+                  trend: np.ndarray) -> pd.DataFrame:
+    """Daily delivery per campaign: what the platforms bill and count (final numbers)."""
+    frames = []
+    for i, c in enumerate(cat.CAMPAIGNS):
+        active = _active_days(c, p.days)
+        spend = (c.daily_budget * p.scale * WEEKDAY_SPEND[weekday] * trend
+                 * rng.lognormal(0, 0.18, p.days))
+        cents = np.where(active, np.maximum(1, np.round(spend * 100)), 0).astype(np.int64)
+        expected_clicks = cents / 100 / c.cpc * rng.lognormal(0, 0.08, p.days)
+        impressions = rng.poisson(expected_clicks / c.ctr * rng.lognormal(0, 0.05, p.days))
+        clicks = rng.binomial(impressions, np.clip(c.ctr * rng.lognormal(0, 0.08, p.days), 0, 1))
+        frames.append(pd.DataFrame({
+            "campaign": i, "day": np.arange(p.days), "spend_cents": cents,
+            "impressions": impressions.astype(np.int64), "clicks": clicks.astype(np.int64),
+        })[active])
+    ads = pd.concat(frames, ignore_index=True)
+    ads["conversions"] = rng.binomial(ads["clicks"].to_numpy(), 0.025).astype(np.int64)
+    ads["conv_value_cents"] = ads["conversions"] * rng.integers(4_000, 9_000, len(ads))
+    ads["reach"] = np.maximum(
+        np.minimum(ads["impressions"], 1),
+        np.round(ads["impressions"] / rng.uniform(1.15, 1.6, len(ads)))).astype(np.int64)
+    ads["results"] = rng.binomial(ads["clicks"].to_numpy(), 0.03).astype(np.int64)
+    ads["leads"] = 0  # LinkedIn Lead Gen Form leads, filled in by the lead simulation
+    return ads
+
+
+# ----------------------------------------------------------------------------- sessions
+
+def _email_series(p: Params, weekday: np.ndarray, send_day_volume: float,
+                  every: int) -> np.ndarray:
+    """Sessions from an email campaign: a peak on send day (a Tuesday), then decay."""
+    first_tuesday = int(np.flatnonzero(weekday == 1)[0]) if p.days > 6 else 0
+    sends = np.arange(first_tuesday, p.days, every)
+    decay = np.array([1.0, 0.35, 0.15, 0.07, 0.03])
+    series = np.zeros(p.days)
+    for s in sends:
+        span = decay[: max(0, min(decay.size, p.days - s))]
+        series[s: s + span.size] += send_day_volume * span
+    return series
+
+
+def _session_counts(rng: np.random.Generator, p: Params, sources: list[cat.TrafficSource],
+                    ads: pd.DataFrame, weekday: np.ndarray, trend: np.ndarray) -> np.ndarray:
+    """counts[source, day]: paid from the ads' clicks, the rest by weekday pattern."""
+    counts = np.zeros((len(sources), p.days), dtype=np.int64)
+    clicks = np.zeros((len(cat.CAMPAIGNS), p.days), dtype=np.int64)
+    clicks[ads["campaign"].to_numpy(), ads["day"].to_numpy()] = ads["clicks"].to_numpy()
+    landed = rng.binomial(clicks, LANDING_RATE)
+    no_utm = {s.campaign_index: k for k, s in enumerate(sources) if s.name.startswith("paid_noutm")}
+    for k, s in enumerate(sources):
+        if s.name.startswith("paid:"):
+            if s.campaign_index in no_utm:
+                lost = rng.binomial(landed[s.campaign_index], NO_UTM_SHARE)
+                counts[no_utm[s.campaign_index]] = lost
+                counts[k] = landed[s.campaign_index] - lost
+            else:
+                counts[k] = landed[s.campaign_index]
+        elif s.name in cat.ORGANIC_DAILY:
+            lam = cat.ORGANIC_DAILY[s.name] * p.scale * WEEKDAY_TRAFFIC[weekday] * trend
+            counts[k] = rng.poisson(lam * rng.lognormal(0, 0.1, p.days))
+        elif s.name in cat.EMAIL_CAMPAIGNS:
+            volume = cat.EMAIL_CAMPAIGNS[s.name][3]
+            series = (_email_series(p, weekday, volume, 28) if s.name == "email_newsletter"
+                      else volume * 0.25 * WEEKDAY_SALES[weekday])
+            counts[k] = rng.poisson(series * p.scale)
+    return counts
+
+
+def _simulate_sessions(rng: np.random.Generator, p: Params, sources: list[cat.TrafficSource],
+                       counts: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Expand counts into time-ordered sessions and give each a visitor (new or returning)."""
+    src = np.repeat(np.repeat(np.arange(len(sources)), p.days), counts.ravel())
+    day = np.repeat(np.tile(np.arange(p.days), len(sources)), counts.ravel())
+    n = src.size
+    secs = _seconds_in_day(rng, n, HOUR_WEIGHTS)
+    start_us = (p.start_s + day.astype(np.int64) * DAY + secs) * US + rng.integers(0, US, n)
+    order = np.argsort(start_us, kind="stable")
+    src, day, start_us = src[order], day[order], start_us[order]
+
+    # Returning visitors pick an earlier first-time visitor of the last 30 days.
+    p_return = np.array([s.p_return for s in sources])[src]
+    is_new = rng.random(n) >= p_return
+    new_pos = np.flatnonzero(is_new)
+    new_times = start_us[new_pos]
+    ret_pos = np.flatnonzero(~is_new)
+    hi = np.searchsorted(new_times, start_us[ret_pos], side="left")
+    lo = np.searchsorted(new_times, start_us[ret_pos] - ATTRIBUTION_WINDOW * US, side="left")
+    has_candidate = hi > lo
+    pick = lo + np.floor(rng.random(ret_pos.size) * (hi - lo)).astype(np.int64)
+    first_session_of = np.full(n, -1, dtype=np.int64)
+    first_session_of[new_pos] = new_pos
+    first_session_of[ret_pos[has_candidate]] = new_pos[pick[has_candidate]]
+    orphan = ret_pos[~has_candidate]
+    first_session_of[orphan] = orphan  # nobody to return: a first visit after all
+    firsts = np.unique(first_session_of)
+    visitor = np.searchsorted(firsts, first_session_of)
+
+    # ga_session_id is the start second; a visitor never starts two sessions in one second.
+    for _ in range(5):
+        sid = start_us // US
+        dup = pd.DataFrame({"v": visitor, "s": sid}).duplicated().to_numpy()
+        if not dup.any():
+            break
+        start_us[dup] += US
+
+    sessions = pd.DataFrame({
+        "session": np.arange(n), "day": day.astype(np.int32), "source": src.astype(np.int32),
+        "visitor": visitor, "start_us": start_us,
+    })
+    sessions["session_number"] = sessions.groupby("visitor").cumcount().to_numpy() + 1
+    n_pv = np.minimum(12, rng.geometric(0.45, n)).astype(np.int32)
+    sessions["n_pageviews"] = n_pv
+    is_paid = np.array([s.campaign_index >= 0 for s in sources])[src]
+    paid_pages = np.array([cat.PAGES.index(x) for x in cat.LANDING_PAGE_BY_KIND["paid"]])
+    other_pages = np.array([cat.PAGES.index(x) for x in cat.LANDING_PAGE_BY_KIND["other"]])
+    sessions["landing_page"] = np.where(
+        is_paid, paid_pages[rng.integers(0, paid_pages.size, n)],
+        other_pages[rng.integers(0, other_pages.size, n)]).astype(np.int32)
+    sessions["engaged_draw"] = rng.random(n)
+    sessions["click_id"] = ""
+    click_kind = np.array([s.click_id or "" for s in sources])[src]
+    has_click = click_kind != ""
+    sessions.loc[has_click, "click_id"] = _token(rng, int(has_click.sum()), 32)
+
+    nv = firsts.size
+    first_start = start_us[firsts] // US
+    visitors = pd.DataFrame({
+        "visitor": np.arange(nv),
+        "pseudo_rand": rng.integers(100_000_000, 2_147_483_647, nv),
+        "first_s": first_start,
+        "first_source": src[firsts],
+        "device": rng.choice(np.array(["desktop", "mobile", "tablet"]), nv, p=[0.62, 0.35, 0.03]),
+        "country": rng.choice(np.array(cat.COUNTRIES), nv, p=np.array(cat.GA_COUNTRY_WEIGHTS)
+                              / sum(cat.GA_COUNTRY_WEIGHTS)),
+    })
+    visitors["user_pseudo_id"] = (visitors["pseudo_rand"].astype(str) + "."
+                                  + visitors["first_s"].astype(str))
+    return sessions, visitors
+
+
+# ----------------------------------------------------------------------------- leads
+
+def _people(rng: np.random.Generator, n: int, counter: np.ndarray) -> pd.DataFrame:
+    """Names, companies and unique e-mail addresses (the counter keeps them unique)."""
+    def ascii_slug(values: tuple[str, ...]) -> np.ndarray:
+        return np.array([v.lower().replace("ü", "ue").replace("'", "") for v in values])
+
+    fi = rng.integers(0, len(cat.FIRST_NAMES), n)
+    li = rng.integers(0, len(cat.LAST_NAMES), n)
+    ci = rng.integers(0, len(cat.COMPANY_PREFIXES), n)
+    si = rng.integers(0, len(cat.COMPANY_SUFFIXES), n)
+    ti = rng.integers(0, len(cat.EMAIL_DOMAIN_SUFFIXES), n)
+    first = np.array(cat.FIRST_NAMES)[fi]
+    last = np.array(cat.LAST_NAMES)[li]
+    company = pd.Series(np.array(cat.COMPANY_PREFIXES)[ci]) + " " + np.array(cat.COMPANY_SUFFIXES)[si]
+    domain = (pd.Series(ascii_slug(cat.COMPANY_PREFIXES)[ci]) + ascii_slug(cat.COMPANY_SUFFIXES)[si]
+              + "." + np.array(cat.EMAIL_DOMAIN_SUFFIXES)[ti])
+    email = (pd.Series(ascii_slug(cat.FIRST_NAMES)[fi]) + "." + ascii_slug(cat.LAST_NAMES)[li]
+             + pd.Series(counter).astype(str) + "@" + domain)
+    return pd.DataFrame({
+        "first_name": first, "last_name": last, "company": company.to_numpy(),
+        "email": email.to_numpy(),
+        "country": rng.choice(np.array(cat.COUNTRIES), n, p=np.array(cat.COUNTRY_WEIGHTS)
+                              / sum(cat.COUNTRY_WEIGHTS)),
+        "industry": rng.choice(np.array(cat.INDUSTRIES), n),
+        "title": rng.choice(np.array(cat.TITLES), n),
+    })
+
+
+def _web_leads(rng: np.random.Generator, sources: list[cat.TrafficSource],
+               sessions: pd.DataFrame, visitors: pd.DataFrame) -> pd.DataFrame:
+    """Form fills: at most one lead per visitor, from its first converting session."""
+    src = sessions["source"].to_numpy()
+    cvr = np.array([s.lead_cvr for s in sources])[src]
+    conv = np.flatnonzero(rng.random(len(sessions)) < cvr)
+    _, first = np.unique(sessions["visitor"].to_numpy()[conv], return_index=True)
+    lead_sessions = np.sort(conv[first])
+    n = lead_sessions.size
+    start = sessions["start_us"].to_numpy()[lead_sessions]
+    lead_us = start + rng.integers(40, 900, n) * US + rng.integers(0, US, n)
+    visitor = sessions["visitor"].to_numpy()[lead_sessions]
+    lead_src = src[lead_sessions]
+    has_utm = np.array([s.utm_source is not None for s in sources])[lead_src]
+    first_source = visitors["first_source"].to_numpy()[visitor]
+    return pd.DataFrame({
+        "origin": "web",
+        "session": lead_sessions,
+        "visitor": visitor,
+        "lead_us": lead_us,
+        "created_s": lead_us // US + rng.integers(2, 90, n),
+        "source": lead_src,
+        "profile": np.array([s.profile for s in sources])[first_source],
+        "lead_source": cat.WEB_LEAD_SOURCE,
+        "ga_captured": rng.random(n) < 0.8,
+        "utm_captured": has_utm & (rng.random(n) < 0.8),
+        "identified": rng.random(n) < 0.9,
+    })
+
+
+def _lead_gen_leads(rng: np.random.Generator, p: Params, ads: pd.DataFrame,
+                    weekday: np.ndarray) -> pd.DataFrame:
+    """LinkedIn Lead Gen Form leads: created from clicks, with UTMs, never on the website."""
+    frames = []
+    for i, c in enumerate(cat.CAMPAIGNS):
+        if c.kind != "lead_gen":
+            continue
+        rows = ads.index[ads["campaign"] == i]
+        n_day = rng.binomial(ads.loc[rows, "clicks"].to_numpy(), c.lead_cvr)
+        ads.loc[rows, "leads"] = n_day
+        day = np.repeat(ads.loc[rows, "day"].to_numpy(), n_day)
+        secs = _seconds_in_day(rng, day.size, HOUR_WEIGHTS)
+        frames.append(pd.DataFrame({
+            "origin": "lead_gen", "campaign": i,
+            "created_s": p.start_s + day.astype(np.int64) * DAY + secs,
+            "profile": c.profile, "lead_source": cat.LEAD_GEN_LEAD_SOURCE,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _offline_leads(rng: np.random.Generator, p: Params, weekday: np.ndarray) -> pd.DataFrame:
+    """Trade shows, partners, purchased lists, e-mail replies, unknown: no web trace."""
+    frames = []
+    for lead_source, per_day, profile, _channel in cat.OFFLINE_LEADS:
+        n_day = rng.poisson(per_day * p.scale * WEEKDAY_SALES[weekday] * 1.2)
+        day = np.repeat(np.arange(p.days), n_day)
+        secs = _seconds_in_day(rng, day.size, BUSINESS_HOURS)
+        frames.append(pd.DataFrame({
+            "origin": "offline", "created_s": p.start_s + day.astype(np.int64) * DAY + secs,
+            "profile": profile, "lead_source": lead_source,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _sha256(values: np.ndarray) -> np.ndarray:
+    """SHA-256 hex of each string, in DuckDB (vectorised, no Python loop)."""
+    con = duckdb.connect()
+    con.register("frame", pd.DataFrame({"v": pd.Series(values, dtype=object)}))
+    out = con.execute("select sha256(v) from frame").fetchnumpy()
+    con.close()
+    return np.asarray(out[next(iter(out))], dtype=object)
+
+
+def _assemble_leads(rng: np.random.Generator, sources: list[cat.TrafficSource],
+                    sessions: pd.DataFrame, visitors: pd.DataFrame, web: pd.DataFrame,
+                    lead_gen: pd.DataFrame, offline: pd.DataFrame) -> pd.DataFrame:
+    leads = pd.concat([web, lead_gen, offline], ignore_index=True)
+    for col, default in (("session", -1), ("visitor", -1), ("lead_us", -1), ("source", -1),
+                         ("campaign", -1)):
+        leads[col] = leads[col].fillna(default).astype(np.int64)
+    for col in ("ga_captured", "utm_captured", "identified"):
+        leads[col] = leads[col].fillna(False).astype(bool)
+    leads = leads.sort_values(["created_s", "origin", "session"], kind="stable",
+                              ignore_index=True)
+    n = len(leads)
+    leads["lead"] = np.arange(n)
+    people = _people(rng, n, np.arange(n) + 1001)
+    leads = pd.concat([leads, people], axis=1)
+    leads["email_sha256"] = _sha256(leads["email"].to_numpy())
+    # A few forms store the address as typed: capitals and a stray space (SPEC 3 hashes the
+    # lower-cased, trimmed value, so stitching still works).
+    messy = rng.random(n) < 0.05
+    leads["email_written"] = np.where(messy, " " + leads["email"].str.capitalize() + " ",
+                                      leads["email"])
+
+    # What the form captured.
+    utm_src = np.array([s.utm_source or "" for s in sources] + [""])
+    utm_med = np.array([s.utm_medium or "" for s in sources] + [""])
+    utm_cmp = np.array([s.utm_campaign or "" for s in sources] + [""])
+    s_idx = np.where(leads["source"] >= 0, leads["source"], len(sources))
+    cap = leads["utm_captured"].to_numpy()
+    leads["utm_source"] = np.where(cap, utm_src[s_idx], "")
+    leads["utm_medium"] = np.where(cap, utm_med[s_idx], "")
+    leads["utm_campaign"] = np.where(cap, utm_cmp[s_idx], "")
+    is_lg = leads["origin"].to_numpy() == "lead_gen"
+    lg_campaign = leads["campaign"].to_numpy()
+    for i, c in enumerate(cat.CAMPAIGNS):
+        m = is_lg & (lg_campaign == i)
+        leads.loc[m, ["utm_source", "utm_medium", "utm_campaign"]] = (
+            c.utm_source, c.utm_medium, c.utm_campaign)
+    leads.loc[is_lg, "utm_captured"] = True
+    click_kind = np.array([s.click_id or "" for s in sources] + [""])[s_idx]
+    session_click = np.where(leads["session"] >= 0,
+                             sessions["click_id"].to_numpy()[np.maximum(leads["session"], 0)], "")
+    leads["gclid"] = np.where(cap & (click_kind == "gclid"), session_click, "")
+    vis = leads["visitor"].to_numpy()
+    leads["ga_client_id"] = np.where(
+        leads["ga_captured"] & (vis >= 0),
+        visitors["user_pseudo_id"].to_numpy()[np.maximum(vis, 0)], "")
+    return leads
+
+
+# ----------------------------------------------------------------------------- sales
+
+def _simulate_sales(rng: np.random.Generator, p: Params, leads: pd.DataFrame) -> None:
+    """MQL, owner, first touch and decision per lead, in place (times in seconds)."""
+    n = len(leads)
+    prof = leads["profile"].to_numpy()
+    mql_rate = np.array([cat.PROFILES[x].mql_rate for x in prof])
+    sql_rate = np.array([cat.PROFILES[x].sql_rate for x in prof])
+    dq_rate = np.array([cat.PROFILES[x].dq_rate for x in prof])
+    created = leads["created_s"].to_numpy()
+
+    n_reps = len(cat.SALES_REPS)
+    owner = rng.integers(0, n_reps, n)
+    owner[rng.random(n) < cat.LEAD_QUEUE_SHARE] = -1  # parked in the lead queue
+    leads["owner"] = owner
+
+    is_mql = rng.random(n) < mql_rate
+    instant = rng.random(n) < 0.35  # demo requests score at once
+    delay = np.where(instant, rng.integers(5, 1800, n), _lognormal_seconds(rng, 20 * HOUR, 1.0, n))
+    mql = np.where(is_mql, created + delay, NEVER)
+
+    median_h = np.array([r[2] for r in cat.SALES_REPS])[np.maximum(owner, 0)]
+    never_rate = np.array([r[3] for r in cat.SALES_REPS])[np.maximum(owner, 0)]
+    touch_delay = _lognormal_seconds(rng, median_h * HOUR, 0.9, n)
+    touch_delay[touch_delay == 24 * HOUR] += 7  # never exactly on the SLA boundary
+    touched = is_mql & (owner >= 0) & (rng.random(n) >= never_rate)
+    touch = np.where(touched, mql + touch_delay, NEVER)
+
+    u = rng.random(n)
+    decision_delay = _lognormal_seconds(rng, 4 * DAY, 0.8, n) + HOUR
+    converted = touched & (u < sql_rate)
+    disqualified = touched & ~converted & (u < sql_rate + dq_rate)
+    decision = np.where(converted | disqualified, touch + decision_delay, NEVER)
+
+    # Leads that never qualify: some are rejected outright, a few converted directly by sales.
+    plain = ~is_mql & (owner >= 0)
+    v = rng.random(n)
+    plain_dq = plain & (v < 0.12)
+    plain_conv = plain & (v >= 0.12) & (v < 0.135)
+    plain_delay = _lognormal_seconds(rng, 3 * DAY, 0.8, n) + HOUR
+    decision = np.where(plain_dq | plain_conv, created + plain_delay, decision)
+    converted |= plain_conv
+    disqualified |= plain_dq
+
+    weights = np.array([cat.PROFILES[x].dq_reasons for x in cat.PROFILE_NAMES])
+    cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
+    prof_idx = np.searchsorted(np.array(cat.PROFILE_NAMES), prof,
+                               sorter=np.argsort(cat.PROFILE_NAMES))
+    prof_idx = np.argsort(cat.PROFILE_NAMES)[prof_idx]
+    reason_idx = (rng.random(n)[:, None] > cum[prof_idx]).sum(axis=1)
+    reason_idx = np.minimum(reason_idx, len(cat.DQ_REASONS) - 1)
+    plain_reason = np.where(rng.random(n) < 0.5, cat.DQ_REASONS.index("Bad Data"),
+                            cat.DQ_REASONS.index("No Interest"))
+    reason_idx = np.where(plain_dq, plain_reason, reason_idx)
+    leads["dq_reason"] = np.where(disqualified, np.array(cat.DQ_REASONS)[reason_idx], "")
+
+    leads["mql_s"] = mql
+    leads["touch_s"] = touch
+    leads["converted"] = converted
+    leads["disqualified"] = disqualified
+    leads["decision_s"] = decision
+
+    # Deleted leads: never converted ones. Soft-deleted rows stay in exports with
+    # IsDeleted=true; hard-deleted ones vanish between the last two snapshots.
+    snaps = p.snapshot_times()
+    cand = ~converted
+    soft = cand & (rng.random(n) < 0.01)
+    soft_at = created + _lognormal_seconds(rng, 2 * DAY, 1.0, n)
+    leads["soft_deleted_s"] = np.where(soft & (soft_at < p.as_of_s), soft_at, NEVER)
+    hard = cand & ~soft & (rng.random(n) < 0.006) & (created < snaps[-2]) if len(snaps) > 1 \
+        else np.zeros(n, dtype=bool)
+    hard_at = snaps[-2] + rng.integers(HOUR, 6 * DAY, n) if len(snaps) > 1 else np.full(n, NEVER)
+    leads["hard_deleted_s"] = np.where(hard, hard_at, NEVER)
+    leads["description"] = _descriptions(rng, n)
+
+
+def _descriptions(rng: np.random.Generator, n: int) -> np.ndarray:
+    """Free text as sales and forms write it: multi-line, quotes, commas; mostly empty."""
+    texts = np.array([
+        "",
+        "Requested a demo via the website.\nInterested in: approvals, \"multi-step\" forms",
+        "Met at the booth.\nFollow up after Q3 planning, budget owner is the CFO.",
+        "Asked about SSO, SCIM and the EU data region.\r\nSecond contact: ops@ team",
+        "Imported from partner list, \"warm\" intro",
+    ], dtype=object)
+    pick = np.where(rng.random(n) < 0.15, rng.integers(1, texts.size, n), 0)
+    return texts[pick]
+
+
+def _simulate_tasks(rng: np.random.Generator, p: Params, leads: pd.DataFrame) -> pd.DataFrame:
+    """Sales Tasks on leads (WhoId = lead): first touches, follow-ups, early and deleted ones."""
+    n = len(leads)
+    lead = np.arange(n)
+    owner = leads["owner"].to_numpy()
+    created = leads["created_s"].to_numpy()
+    mql = leads["mql_s"].to_numpy()
+    touch = leads["touch_s"].to_numpy()
+    rep = owner >= 0
+    parts = []
+
+    t = touch < NEVER
+    parts.append(pd.DataFrame({"lead": lead[t], "created_s": touch[t], "deleted": False}))
+    n_follow = np.where(t, np.minimum(3, rng.poisson(1.2, n)), 0)
+    f_lead = np.repeat(lead, n_follow)
+    f_gap = _lognormal_seconds(rng, 2 * DAY, 0.7, f_lead.size)
+    f_rank = pd.Series(f_lead).groupby(f_lead).cumcount().to_numpy() + 1
+    parts.append(pd.DataFrame({"lead": f_lead, "created_s": touch[f_lead] + f_gap * f_rank,
+                               "deleted": False}))
+    is_mql = mql < NEVER
+    early = is_mql & rep & (rng.random(n) < 0.10) & (mql - created > 120)
+    e_at = created + np.floor(rng.random(n) * (mql - created - 60)).astype(np.int64) + 1
+    parts.append(pd.DataFrame({"lead": lead[early], "created_s": e_at[early], "deleted": False}))
+    plain = ~is_mql & rep & (rng.random(n) < 0.25)
+    pl_at = created + _lognormal_seconds(rng, 30 * HOUR, 0.8, n)
+    parts.append(pd.DataFrame({"lead": lead[plain], "created_s": pl_at[plain], "deleted": False}))
+    # Deleted tasks logged (by mistake) before the real first touch: must not count.
+    gap = np.minimum(touch, mql + 12 * HOUR) - mql
+    deleted = is_mql & rep & (rng.random(n) < 0.04) & (gap > 120)
+    d_at = mql + np.floor(rng.random(n) * np.maximum(gap - 60, 1)).astype(np.int64) + 1
+    parts.append(pd.DataFrame({"lead": lead[deleted], "created_s": d_at[deleted],
+                               "deleted": True}))
+
+    tasks = pd.concat(parts, ignore_index=True)
+    tasks = tasks[tasks["created_s"] < p.as_of_s + 30 * DAY]
+    tasks = tasks.sort_values(["created_s", "lead"], kind="stable", ignore_index=True)
+    tasks["task"] = np.arange(len(tasks))
+    tasks["owner"] = owner[tasks["lead"].to_numpy()]
+    k = len(tasks)
+    tasks["is_call"] = rng.random(k) < 0.6
+    tasks["description"] = np.where(
+        rng.random(k) < 0.1, "Left voicemail.\nWill try again \"Thursday\", then e-mail.", "")
+    return tasks
+
+
+def _guarantee_pending(rng: np.random.Generator, p: Params, leads: pd.DataFrame,
+                       tasks: pd.DataFrame, minimum: int = 2) -> None:
+    """Make sure a few MQLs are inside the SLA window at the as-of time, untouched.
+
+    At small scales the last day may hold no fresh MQL; the SLA `pending` state must still
+    exist for tests. We qualify the latest still-open, task-free leads a few hours before
+    the as-of time, which is what a nightly scoring run does.
+    """
+    as_of = p.as_of_s
+    mql = leads["mql_s"].to_numpy()
+    pending = (mql <= as_of) & (mql > as_of - 24 * HOUR) & (leads["touch_s"] > as_of)
+    missing = minimum - int(pending.sum())
+    if missing <= 0:
+        return
+    has_task = np.zeros(len(leads), dtype=bool)
+    has_task[tasks["lead"].to_numpy()] = True
+    ok = ((leads["owner"] >= 0) & ~has_task & (leads["decision_s"] >= NEVER)
+          & (leads["soft_deleted_s"] >= NEVER) & (leads["hard_deleted_s"] >= NEVER)
+          & (leads["created_s"] < as_of - 3 * HOUR) & ~pending)
+    chosen = leads.index[ok.to_numpy()][-missing:]
+    new_mql = np.maximum(leads.loc[chosen, "created_s"].to_numpy() + 600,
+                         as_of - rng.integers(2 * HOUR, 20 * HOUR, chosen.size))
+    leads.loc[chosen, "mql_s"] = new_mql
+    leads.loc[chosen, "touch_s"] = NEVER
+
+
+def _simulate_opportunities(rng: np.random.Generator, p: Params, leads: pd.DataFrame,
+                            weekday: np.ndarray, partner_campaign: int,
+                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Opportunities from conversions and from sales directly; their stage history."""
+    conv = leads.index[leads["converted"].to_numpy()].to_numpy()
+    from_leads = pd.DataFrame({
+        "lead": conv,
+        "created_s": leads["decision_s"].to_numpy()[conv],
+        "profile": leads["profile"].to_numpy()[conv],
+        "owner": leads["owner"].to_numpy()[conv],
+        "sf_campaign": -1,
+    })
+    n_day = rng.poisson(0.55 * p.scale * WEEKDAY_SALES[weekday])
+    day = np.repeat(np.arange(p.days), n_day)
+    direct = pd.DataFrame({
+        "lead": -1,
+        "created_s": p.start_s + day.astype(np.int64) * DAY
+        + _seconds_in_day(rng, day.size, BUSINESS_HOURS),
+        "profile": "referral",
+        "owner": rng.integers(0, len(cat.SALES_REPS), day.size),
+    })
+    event_day = int(cat.PARTNER_EVENT_AT * p.days)
+    near_event = (day >= event_day) & (day < event_day + 45)
+    direct["sf_campaign"] = np.where(near_event & (rng.random(day.size) < 0.6),
+                                     partner_campaign, -1)
+    opps = pd.concat([from_leads, direct], ignore_index=True)
+    opps = opps.sort_values(["created_s", "lead"], kind="stable", ignore_index=True)
+    n = len(opps)
+    opps["opp"] = np.arange(n)
+    prof = opps["profile"].to_numpy()
+    median = np.array([cat.PROFILES[x].deal_median for x in prof])
+    opps["amount"] = np.maximum(1000, np.round(median * rng.lognormal(0, 0.55, n), -2))
+    win = rng.random(n) < np.array([cat.PROFILES[x].win_rate for x in prof])
+    n_open = np.where(win, len(cat.OPEN_STAGES), rng.integers(1, len(cat.OPEN_STAGES) + 1, n))
+    opps["won"] = win
+    opps["n_open_stages"] = n_open
+    opps["soft_deleted"] = (opps["lead"] < 0) & (rng.random(n) < 0.02)
+
+    # History: one row per stage entered, the closing stage last.
+    n_rows = n_open + 1
+    h_opp = np.repeat(np.arange(n), n_rows)
+    h_rank = pd.Series(h_opp).groupby(h_opp).cumcount().to_numpy()
+    gaps = np.where(h_rank == 0, 0, _lognormal_seconds(rng, 9 * DAY, 0.6, h_opp.size))
+    entered = opps["created_s"].to_numpy()[h_opp] + pd.Series(gaps).groupby(h_opp).cumsum().to_numpy()
+    is_close = h_rank == n_open[h_opp]
+    stage = np.where(is_close, np.where(win[h_opp], cat.WON_STAGE, cat.LOST_STAGE),
+                     np.array(cat.OPEN_STAGES)[np.minimum(h_rank, len(cat.OPEN_STAGES) - 1)])
+    prob = np.where(is_close, np.where(win[h_opp], 100, 0),
+                    np.array(cat.STAGE_PROBABILITY)[np.minimum(h_rank, 4)])
+    history = pd.DataFrame({"opp": h_opp, "rank": h_rank, "entered_s": entered,
+                            "stage": stage, "probability": prob, "is_close": is_close})
+    opps["close_s"] = history.loc[is_close, "entered_s"].to_numpy()
+    return opps, history
+
+
+def _sf_campaigns(p: Params) -> pd.DataFrame:
+    """Salesforce Campaign records: the partner event, a trade show, one per marketing campaign."""
+    rows = [(cat.PARTNER_EVENT_NAME, "Partner", cat.PARTNER_EVENT_AT, cat.PARTNER_EVENT_AT + 0.01,
+             -1, ""),
+            ("Automation Expo 2026", "Trade Show", 0.6, 0.61, -1, "")]
+    for i, c in enumerate(cat.CAMPAIGNS):
+        rows.append((c.name, "Advertisement", c.start, c.end, i, ""))
+    for name, (_s, _m, camp, _v) in cat.EMAIL_CAMPAIGNS.items():
+        rows.append((camp, "Email", 0.0, 1.0, -1, name))
+    frame = pd.DataFrame(rows, columns=["name", "type", "start", "end", "campaign", "email"])
+    frame["sf_campaign"] = np.arange(len(frame))
+    frame["Id"] = [sf_id("Campaign", 4_200 + i) for i in range(len(frame))]
+    frame["start_s"] = p.start_s + (frame["start"] * p.days).astype(int) * DAY
+    frame["end_s"] = p.start_s + (np.ceil(frame["end"] * p.days).astype(int) - 1) * DAY
+    frame["created_s"] = frame["start_s"] - 10 * DAY
+    return frame
+
+
+def _campaign_members(leads: pd.DataFrame, sources: list[cat.TrafficSource],
+                      sf_campaigns: pd.DataFrame) -> pd.DataFrame:
+    """Which Salesforce Campaign a lead responded to (the form's campaign, the trade show)."""
+    by_campaign = {int(c): int(k) for k, c in zip(sf_campaigns["sf_campaign"],
+                                                  sf_campaigns["campaign"], strict=True) if c >= 0}
+    by_email = {e: int(k) for k, e in zip(sf_campaigns["sf_campaign"], sf_campaigns["email"],
+                                          strict=True) if e}
+    source_to_sf = np.array([by_campaign.get(s.campaign_index, by_email.get(s.name, -1))
+                             for s in sources] + [-1])
+    s_idx = np.where(leads["source"] >= 0, leads["source"], len(sources))
+    member = source_to_sf[s_idx]
+    lg = leads["origin"].to_numpy() == "lead_gen"
+    member = np.where(lg, [by_campaign.get(int(c), -1) for c in cat_range(leads, lg)], member)
+    trade = leads["lead_source"].to_numpy() == "Trade Show"
+    member = np.where(trade, 1, member)
+    leads["sf_campaign"] = member
+    m = member >= 0
+    return pd.DataFrame({"lead": leads.index[m].to_numpy(), "sf_campaign": member[m],
+                         "created_s": leads["created_s"].to_numpy()[m]})
+
+
+def cat_range(leads: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
+    """Campaign index per lead (the lead-gen campaign for lead-gen leads), -1 elsewhere."""
+    return np.where(mask, leads["campaign"].to_numpy(), -1)
+
+
+def _users(p: Params) -> pd.DataFrame:
+    rows = [(f, last, "Sales Development Rep", True) for f, last, _m, _n in cat.SALES_REPS]
+    rows += [(f, last, title, True) for f, last, title in cat.OTHER_USERS]
+    frame = pd.DataFrame(rows, columns=["first_name", "last_name", "title", "active"])
+    frame["Id"] = [sf_id("User", 77 + i) for i in range(len(frame))]
+    frame["created_s"] = p.start_s - 400 * DAY + np.arange(len(frame)) * 13 * DAY
+    return frame
+
+
+# ----------------------------------------------------------------------------- entry point
+
+def simulate(p: Params) -> World:
+    """Run the whole company once. Same Params, same World."""
+    rng = np.random.default_rng(p.seed)
+    start_weekday = pd.Timestamp(p.start).weekday()
+    weekday = (start_weekday + np.arange(p.days)) % 7
+    trend = 0.85 + 0.3 * np.arange(p.days) / max(p.days - 1, 1)
+    sources = cat.traffic_sources()
+
+    ads = _simulate_ads(rng, p, weekday, trend)
+    counts = _session_counts(rng, p, sources, ads, weekday, trend)
+    sessions, visitors = _simulate_sessions(rng, p, sources, counts)
+
+    web = _web_leads(rng, sources, sessions, visitors)
+    lead_gen = _lead_gen_leads(rng, p, ads, weekday)
+    offline = _offline_leads(rng, p, weekday)
+    leads = _assemble_leads(rng, sources, sessions, visitors, web, lead_gen, offline)
+
+    # Lead sessions: the form page is visited, the session is engaged, the visitor identified.
+    lead_session = leads.loc[leads["session"] >= 0, ["session", "lead_us", "identified",
+                                                     "email_sha256", "visitor"]]
+    sessions["lead_us"] = np.int64(-1)
+    sessions.loc[lead_session["session"].to_numpy(), "lead_us"] = lead_session["lead_us"].to_numpy()
+    is_lead = sessions["lead_us"].to_numpy() >= 0
+    sessions.loc[is_lead, "n_pageviews"] = np.maximum(sessions.loc[is_lead, "n_pageviews"], 2)
+    sessions["engaged"] = is_lead | (sessions["n_pageviews"] >= 2) | (sessions["engaged_draw"] < 0.15)
+    sessions.drop(columns="engaged_draw", inplace=True)
+    ident = lead_session[lead_session["identified"]]
+    visitors["user_id"] = None
+    visitors.loc[ident["visitor"].to_numpy(), "user_id"] = ident["email_sha256"].to_numpy()
+    visitors["identified_from_us"] = np.int64(NEVER)
+    visitors.loc[ident["visitor"].to_numpy(), "identified_from_us"] = ident["lead_us"].to_numpy()
+    # user_id mode per session: 0 none, 1 from the lead event on, 2 every event.
+    ident_from = visitors["identified_from_us"].to_numpy()[sessions["visitor"].to_numpy()]
+    start = sessions["start_us"].to_numpy()
+    sessions["user_id_mode"] = np.where(start > ident_from, 2,
+                                        np.where(sessions["lead_us"].to_numpy() == ident_from, 1,
+                                                 0)).astype(np.int8)
+
+    _simulate_sales(rng, p, leads)
+    tasks = _simulate_tasks(rng, p, leads)
+    _guarantee_pending(rng, p, leads, tasks)
+
+    sf_campaigns = _sf_campaigns(p)
+    members = _campaign_members(leads, sources, sf_campaigns)
+    opps, history = _simulate_opportunities(rng, p, leads, weekday, partner_campaign=0)
+    lead_campaign = leads["sf_campaign"].to_numpy()
+    from_lead = opps["lead"].to_numpy() >= 0
+    opps.loc[from_lead, "sf_campaign"] = lead_campaign[opps.loc[from_lead, "lead"].to_numpy()]
+    hidden = np.round(cat.HIDDEN_GOOGLE_CAMPAIGN_DAILY_SPEND * p.scale * 100
+                      * rng.lognormal(0, 0.2, p.days)).astype(np.int64)
+    return World(p, sources, ads, sessions, visitors, leads, tasks, opps, history,
+                 sf_campaigns, members, _users(p), hidden)

@@ -1,0 +1,293 @@
+"""Ground truth: what the marts must find, from the simulation's own state.
+
+Nothing here reads a written file. Definitions are SPEC section 2/3's, applied to the
+simulated records at the as-of time (the newest snapshot's time):
+- ads: each campaign's final daily numbers (what the newest export holding a key shows);
+  clicks only where the reports carry them (the Video report has `Interactions`, no Clicks);
+- sessions: each session's channel and campaign_key are its traffic source's, by construction;
+- lead source: UTM fields captured on the lead > the earliest session of its visitor in
+  [created_at - 30 days, created_at] (by GA client id, or by user_id = SHA-256 of the e-mail)
+  > LeadSource as a source with empty medium;
+- first sales touch, SLA (24 h) and outcome per MQL; opportunity source; wins at the as-of.
+Contract of the files: docs/ARCHITECTURE.md, "Demo generator".
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from demo import catalogue as cat
+from demo import state
+from demo.params import DAY, HOUR, NEVER
+from demo.simulate import US, World
+
+SLA_HOURS = 24
+NONE_KEY = "(none)"
+LEAD_COLUMNS = ["lead_id", "channel", "campaign_key", "mql_at", "is_mql", "is_sql", "is_won",
+                "outcome", "sla_status", "created_at", "first_sales_touch_at",
+                "disqualified_reason", "opportunity_id", "won_amount"]
+CAMPAIGN_COLUMNS = ["campaign_key", "channel", "spend", "impressions", "clicks", "sessions",
+                    "leads", "mqls", "sqls", "won_deals", "won_revenue"]
+
+
+@dataclass
+class Truth:
+    campaigns: pd.DataFrame
+    leads: pd.DataFrame
+    opportunities: pd.DataFrame
+    totals: dict[str, float | int]
+
+
+def _ts(seconds: np.ndarray) -> np.ndarray:
+    """`YYYY-MM-DD HH:MM:SS` (UTC, no zone, like the raw TIMESTAMP columns), '' for never."""
+    seconds = np.asarray(seconds, dtype=np.int64)
+    ok = seconds < NEVER
+    text = np.datetime_as_string(np.where(ok, seconds, 0).astype("datetime64[s]"), unit="s")
+    return np.where(ok, np.char.replace(text, "T", " "), "").astype(object)
+
+
+def _ad_truth(w: World) -> pd.DataFrame:
+    ads = w.ad_daily
+    per = ads.groupby("campaign")[["spend_cents", "impressions", "clicks"]].sum()
+    rows = []
+    for i, c in enumerate(cat.CAMPAIGNS):
+        if i not in per.index:
+            continue
+        rows.append({"campaign_key": c.key, "channel": c.channel,
+                     "spend_cents": int(per.loc[i, "spend_cents"]),
+                     "impressions": int(per.loc[i, "impressions"]),
+                     "clicks": 0 if c.kind == "video" else int(per.loc[i, "clicks"])})
+    return pd.DataFrame(rows)
+
+
+def _session_truth(w: World) -> pd.DataFrame:
+    src = pd.DataFrame({"channel": [s.channel for s in w.sources],
+                        "campaign_key": [s.campaign_key or NONE_KEY for s in w.sources]})
+    counts = np.bincount(w.sessions["source"].to_numpy(), minlength=len(w.sources))
+    src["sessions"] = counts
+    return src.groupby(["campaign_key", "channel"], as_index=False)["sessions"].sum()
+
+
+def _utm_channel(utm_source: str, utm_medium: str) -> str:
+    """Channel of a captured UTM pair, from the catalogue's own sources (by construction)."""
+    for s in cat.traffic_sources():
+        if s.utm_source == utm_source and s.utm_medium == utm_medium:
+            return s.channel
+    for c in cat.CAMPAIGNS:
+        if c.utm_source == utm_source and c.utm_medium == utm_medium:
+            return c.channel
+    raise ValueError(f"no channel known for {utm_source}/{utm_medium}")
+
+
+def lead_sources(w: World, leads: pd.DataFrame) -> pd.DataFrame:
+    """channel and campaign_key (None for no campaign) per lead, by SPEC 2's precedence."""
+    out = pd.DataFrame(index=leads.index, columns=["channel", "campaign_key"], dtype=object)
+    utm = leads["utm_captured"].to_numpy()
+    pairs = leads.loc[utm, ["utm_source", "utm_medium"]].drop_duplicates()
+    channel_of = {(a, b): _utm_channel(a, b) for a, b in pairs.itertuples(index=False)}
+    out.loc[utm, "channel"] = [channel_of[(a, b)] for a, b in
+                               leads.loc[utm, ["utm_source", "utm_medium"]].itertuples(index=False)]
+    out.loc[utm, "campaign_key"] = leads.loc[utm, "utm_campaign"].map(cat.campaign_key)
+
+    # Web stitching: sessions of the captured GA client id, or with the e-mail's user_id.
+    rest = leads[~utm]
+    s = w.sessions
+    sess = pd.DataFrame({"visitor": s["visitor"].to_numpy(), "start_us": s["start_us"].to_numpy(),
+                         "source": s["source"].to_numpy()})
+    by_client = rest.loc[rest["ga_client_id"] != "", ["lead", "visitor", "created_s"]]
+    m1 = by_client.merge(sess, on="visitor")
+    ident = s["user_id_mode"].to_numpy() > 0
+    sess_uid = pd.DataFrame({
+        "email_sha256": w.visitors["user_id"].to_numpy()[s["visitor"].to_numpy()[ident]],
+        "start_us": s["start_us"].to_numpy()[ident], "source": s["source"].to_numpy()[ident]})
+    m2 = rest[["lead", "email_sha256", "created_s"]].merge(sess_uid, on="email_sha256")
+    cand = pd.concat([m1[["lead", "created_s", "start_us", "source"]],
+                      m2[["lead", "created_s", "start_us", "source"]]], ignore_index=True)
+    created_us = cand["created_s"].to_numpy() * US
+    inside = ((cand["start_us"].to_numpy() >= created_us - 30 * DAY * US)
+              & (cand["start_us"].to_numpy() <= created_us))
+    cand = cand[inside].sort_values(["lead", "start_us"], kind="stable")
+    first = cand.drop_duplicates("lead")
+    lead_to_row = pd.Series(leads.index, index=leads["lead"].to_numpy())
+    rows = lead_to_row.loc[first["lead"].to_numpy()].to_numpy()
+    src_channel = np.array([x.channel for x in w.sources], dtype=object)
+    src_key = np.array([x.campaign_key for x in w.sources], dtype=object)
+    out.loc[rows, "channel"] = src_channel[first["source"].to_numpy()]
+    out.loc[rows, "campaign_key"] = src_key[first["source"].to_numpy()]
+
+    # LeadSource as a source with an empty medium: `Email` -> Email, everything else -> Other.
+    todo = out["channel"].isna().to_numpy()
+    offline = {name: channel for name, _r, _p, channel in cat.OFFLINE_LEADS}
+    out.loc[todo, "channel"] = leads.loc[todo, "lead_source"].map(
+        lambda v: offline.get(v, "Other")).to_numpy()
+    out.loc[todo, "campaign_key"] = None
+    return out
+
+
+def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
+    as_of = w.as_of_s
+    L = state.leads_at(w, as_of)
+    L = L[~L["is_deleted"].to_numpy()].copy()
+    src = lead_sources(w, L)
+    L["channel"] = src["channel"].to_numpy()
+    L["campaign_key"] = src["campaign_key"].to_numpy()
+
+    # First sales touch: earliest non-deleted task on the lead at or after mql_at.
+    T = state.tasks_at(w, as_of)
+    T = T[~T["deleted"].to_numpy()]
+    mql_of = np.full(len(w.leads), NEVER, dtype=np.int64)
+    mql_of[L["lead"].to_numpy()] = np.where(L["is_mql"], L["mql_s"], NEVER)
+    after = T[T["created_s"].to_numpy() >= mql_of[T["lead"].to_numpy()]]
+    first_touch = after.groupby("lead")["created_s"].min()
+    touch = np.full(len(w.leads), NEVER, dtype=np.int64)
+    touch[first_touch.index.to_numpy()] = first_touch.to_numpy()
+    L["touch"] = touch[L["lead"].to_numpy()]
+
+    is_mql = L["is_mql"].to_numpy()
+    mql = L["mql_s"].to_numpy()
+    t = L["touch"].to_numpy()
+    sla = SLA_HOURS * HOUR
+    has_touch = t < NEVER
+    sla_status = np.select(
+        [has_touch & (t - mql <= sla), has_touch, as_of - mql >= sla],
+        ["met", "breached", "breached"], "pending")
+    L["sla_status"] = np.where(is_mql, sla_status, "")
+    outcome = np.select([L["is_converted"], L["is_disqualified"], has_touch],
+                        ["converted", "disqualified", "working"], "untouched")
+    L["outcome"] = np.where(is_mql, outcome, "")
+
+    O = state.opportunities_at(w, as_of)
+    won_by_opp = pd.Series(O["is_won"].to_numpy(), index=O["opp"].to_numpy())
+    amount_by_opp = pd.Series(O["amount"].to_numpy(), index=O["opp"].to_numpy())
+    opp = L["opp"].to_numpy()
+    L["is_won"] = np.where(opp >= 0, won_by_opp.reindex(opp).fillna(False).to_numpy(), False)
+    L["won_amount"] = np.where(L["is_won"], amount_by_opp.reindex(opp).to_numpy(), 0.0)
+
+    opp_ids = w_opp_ids(w)
+    lead_ids = w_lead_ids(w)
+    leads = pd.DataFrame({
+        "lead_id": lead_ids[L["lead"].to_numpy()],
+        "channel": L["channel"].to_numpy(),
+        "campaign_key": L["campaign_key"].to_numpy(),
+        "mql_at": _ts(np.where(is_mql, mql, NEVER)),
+        "is_mql": is_mql,
+        "is_sql": L["is_converted"].to_numpy(),
+        "is_won": L["is_won"].to_numpy().astype(bool),
+        "outcome": L["outcome"].to_numpy(),
+        "sla_status": L["sla_status"].to_numpy(),
+        "created_at": _ts(L["created_s"].to_numpy()),
+        "first_sales_touch_at": _ts(np.where(is_mql, t, NEVER)),
+        "disqualified_reason": np.where(L["is_disqualified"], L["dq_reason"], ""),
+        "opportunity_id": np.where(opp >= 0, opp_ids[np.maximum(opp, 0)], ""),
+        "won_amount": L["won_amount"].to_numpy().astype(float),
+    })
+
+    # Opportunity source: the converted lead's; else the primary campaign's; else Sales Sourced.
+    O = O[~O["is_deleted"].to_numpy()].copy()
+    src_by_lead = pd.DataFrame({"channel": L["channel"].to_numpy(),
+                                "campaign_key": L["campaign_key"].to_numpy()},
+                               index=L["lead"].to_numpy())
+    o_lead = O["lead"].to_numpy()
+    from_lead = o_lead >= 0
+    channel = np.full(len(O), "Sales Sourced", dtype=object)
+    key = np.full(len(O), None, dtype=object)
+    channel[from_lead] = src_by_lead.loc[o_lead[from_lead], "channel"].to_numpy()
+    key[from_lead] = src_by_lead.loc[o_lead[from_lead], "campaign_key"].to_numpy()
+    camp = O["sf_campaign"].to_numpy()
+    by_campaign = ~from_lead & (camp >= 0)
+    names = w.sf_campaigns["name"].to_numpy()
+    channel[by_campaign] = [cat.PARTNER_EVENT_CHANNEL if n == cat.PARTNER_EVENT_NAME else "Other"
+                            for n in names[camp[by_campaign]]]
+    key[by_campaign] = [cat.campaign_key(n) for n in names[camp[by_campaign]]]
+    opps = pd.DataFrame({
+        "opportunity_id": opp_ids[O["opp"].to_numpy()],
+        "lead_id": np.where(from_lead, lead_ids[np.maximum(o_lead, 0)], ""),
+        "channel": channel,
+        "campaign_key": key,
+        "created_at": _ts(O["created_s"].to_numpy()),
+        "close_date": np.datetime_as_string(O["close_s"].to_numpy().astype("datetime64[s]"),
+                                            unit="D"),
+        "stage_name": O["stage"].to_numpy(),
+        "is_closed": O["is_closed"].to_numpy(),
+        "is_won": O["is_won"].to_numpy(),
+        "amount": O["amount"].to_numpy().astype(float),
+    })
+    return leads, opps
+
+
+def w_lead_ids(w: World) -> np.ndarray:
+    from demo.writers.salesforce import _ids
+    return _ids("Lead", w.leads["lead"].to_numpy())
+
+
+def w_opp_ids(w: World) -> np.ndarray:
+    from demo.writers.salesforce import _ids
+    return _ids("Opportunity", w.opportunities["opp"].to_numpy())
+
+
+def compute(w: World) -> Truth:
+    leads, opps = _lead_truth(w)
+    ads = _ad_truth(w)
+    sessions = _session_truth(w)
+    lk = leads.assign(campaign_key=leads["campaign_key"].fillna(NONE_KEY))
+    lead_counts = lk.groupby(["campaign_key", "channel"], as_index=False).agg(
+        leads=("lead_id", "size"), mqls=("is_mql", "sum"), sqls=("is_sql", "sum"))
+    won = opps[opps["is_won"]].assign(campaign_key=lambda d: d["campaign_key"].fillna(NONE_KEY))
+    won_counts = won.groupby(["campaign_key", "channel"], as_index=False).agg(
+        won_deals=("opportunity_id", "size"), won_revenue=("amount", "sum"))
+    keys = ["campaign_key", "channel"]
+    camp = (ads.merge(sessions, on=keys, how="outer")
+            .merge(lead_counts, on=keys, how="outer")
+            .merge(won_counts, on=keys, how="outer"))
+    for col in ("spend_cents", "impressions", "clicks", "sessions", "leads", "mqls", "sqls",
+                "won_deals"):
+        camp[col] = camp[col].fillna(0).astype(np.int64)
+    camp["won_revenue"] = camp["won_revenue"].fillna(0.0).round(2)
+    camp["spend"] = camp["spend_cents"] / 100
+    camp = camp[CAMPAIGN_COLUMNS].sort_values(keys, ignore_index=True)
+    camp = camp[(camp[CAMPAIGN_COLUMNS[2:]] != 0).any(axis=1)].reset_index(drop=True)
+
+    totals: dict[str, float | int] = {
+        "spend": round(int(ads["spend_cents"].sum()) / 100, 2),
+        "impressions": int(ads["impressions"].sum()),
+        "clicks": int(ads["clicks"].sum()),
+        "sessions": int(len(w.sessions)),
+        "leads": int(len(leads)),
+        "mqls": int(leads["is_mql"].sum()),
+        "sqls": int(leads["is_sql"].sum()),
+        "opportunities": int(len(opps)),
+        "won_deals": int(opps["is_won"].sum()),
+        "won_revenue": round(float(opps.loc[opps["is_won"], "amount"].sum()), 2),
+        "deleted_leads_in_newest_snapshot": int(
+            (state.leads_at(w, w.as_of_s)["is_deleted"]).sum()),
+        "hard_deleted_leads": int((w.leads["hard_deleted_s"] <= w.as_of_s).sum()),
+    }
+    for name in ("met", "breached", "pending"):
+        totals[f"sla_{name}"] = int((leads["sla_status"] == name).sum())
+    for name in ("converted", "disqualified", "working", "untouched"):
+        totals[f"outcome_{name}"] = int((leads["outcome"] == name).sum())
+    return Truth(camp, leads, opps, totals)
+
+
+def write(truth_dir: Path, truth: Truth, summary: dict) -> None:
+    """summary.json, campaigns.csv, leads.csv (contract) and opportunities.csv (extra)."""
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    leads = truth.leads.copy()
+    for col in ("is_mql", "is_sql", "is_won"):
+        leads[col] = np.where(leads[col], "true", "false")
+    leads = leads[LEAD_COLUMNS]
+    leads.to_csv(truth_dir / "leads.csv", index=False, lineterminator="\n")
+    camp = truth.campaigns.copy()
+    camp["spend"] = camp["spend"].map(lambda v: f"{v:.2f}")
+    camp["won_revenue"] = camp["won_revenue"].map(lambda v: f"{v:.2f}")
+    camp.to_csv(truth_dir / "campaigns.csv", index=False, lineterminator="\n")
+    opps = truth.opportunities.copy()
+    for col in ("is_closed", "is_won"):
+        opps[col] = np.where(opps[col], "true", "false")
+    opps.to_csv(truth_dir / "opportunities.csv", index=False, lineterminator="\n")
+    (truth_dir / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n")
