@@ -274,7 +274,7 @@ def _record_other(
         con.execute("rollback")
         raise
     if status == "failed":
-        log.warning("%s: failed: %s", file.rel_path, message)
+        log.warning("failed: %s", message)
     else:
-        log.info("%s: skipped: %s", file.rel_path, message)
+        log.info("%s: skipped_duplicate: %s", file.rel_path, message)
     return outcome
