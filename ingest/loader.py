@@ -194,7 +194,8 @@ def _write(
         select.append("_extra")
     select += [f"? as {ident(k)}" for k in constants]
     con.execute(
-        f"insert into {target} by name select {', '.join(select)} from {stage} where _reason is null",
+        f"insert into {target} by name "
+        f"select {', '.join(select)} from {stage} where _reason is null",
         list(constants.values()),
     )
     con.execute(

@@ -85,7 +85,8 @@ def ingest_source(
         if file.rel_path not in unchanged:
             result.add(ingest_file(con, file, PARSERS[source], log))
     result.newest_data_date = con.execute(
-        f"select max(newest_data_date) from {RAW}.ingest_log where source = ? and status = 'loaded'",
+        f"select max(newest_data_date) from {RAW}.ingest_log "
+        "where source = ? and status = 'loaded'",
         [source],
     ).fetchall()[0][0]
     result.tables = [

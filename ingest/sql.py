@@ -56,6 +56,9 @@ DATE_FORMATS = (
 )
 
 
+DATE_PROBLEM = "is not a date (expected e.g. 2026-11-03, Nov 3, 2026, 3 November 2026 or 11/3/2026)"
+
+
 def clean_number(cell: str) -> str:
     return f"regexp_replace(trim({cell}), '{_NUMBER_NOISE}', '', 'g')"
 
@@ -95,9 +98,7 @@ def typed(kind: str, cell: str, transform: str = "") -> Typed:
         return Typed(
             f"case when {is_blank} then null else {value} end",
             f"not {is_blank} and {VALUE} is null",
-            _says(
-                "is not a date (expected e.g. 2026-11-03, Nov 3, 2026, 3 November 2026 or 11/3/2026)"
-            ),
+            _says(DATE_PROBLEM),
         )
     if kind == "id":
         # A spreadsheet that opened the export rounded the ID: the real one is lost.
@@ -123,6 +124,12 @@ def reason_invalid(header: str, cell: str, problem: str) -> str:
 
 def _says(text: str) -> str:
     return literal(text)
+
+
+def reason_overflow(width: int) -> str:
+    """The row had a cell more than the header (caught in the reader's `_overflow` column)."""
+    message = f"the row has more cells than the header ({width})"
+    return f"case when _overflow is not null then '{message}' end"
 
 
 def reason_empty(header: str) -> str:

@@ -26,6 +26,7 @@ from ingest.sql import (
     raw_line,
     reason_empty,
     reason_invalid,
+    reason_overflow,
     typed,
 )
 from ingest.textfile import detect_encoding, find_header, head_lines, readable_copy, stage_cells
@@ -185,9 +186,7 @@ def _typed_sql(
             reasons.append(f"case when {blank(cell)} then {reason_empty(header)} end")
     if fmt.id_from_name and "campaign_id" not in hmap.columns:
         values["campaign_id"] = values["campaign_name"]
-    reasons.append(
-        f"case when _overflow is not null then 'the row has more cells than the header ({width})' end"
-    )
+    reasons.append(reason_overflow(width))
     cells = [f"c{i}" for i in range(width)]
     all_blank = " and ".join(f"nullif(trim({c}), '') is null" for c in cells)
     extra = "null"

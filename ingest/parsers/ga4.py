@@ -25,8 +25,14 @@ LINES = "_ga4_lines"
 PARSED = "_ga4_parsed"
 STAGE = "_ga4_stage"
 
-EVENT_PARAMS = "STRUCT(key VARCHAR, value STRUCT(string_value VARCHAR, int_value BIGINT, double_value DOUBLE))[]"
-TRAFFIC_SOURCE = "STRUCT(manual_source VARCHAR, manual_medium VARCHAR, manual_campaign_name VARCHAR, gclid VARCHAR)"
+EVENT_PARAMS = (
+    "STRUCT(key VARCHAR, value STRUCT("
+    "string_value VARCHAR, int_value BIGINT, double_value DOUBLE))[]"
+)
+TRAFFIC_SOURCE = (
+    "STRUCT(manual_source VARCHAR, manual_medium VARCHAR, "
+    "manual_campaign_name VARCHAR, gclid VARCHAR)"
+)
 COLUMNS: dict[str, str] = {
     "event_date": "VARCHAR",
     "event_timestamp": "BIGINT",
@@ -184,7 +190,8 @@ def _stage_parquet(con: duckdb.DuckDBPyConnection, file: LandingFile) -> None:
     reason = f"""case
                 when p.event_timestamp is null then 'column "event_timestamp" is empty'
                 when try_cast(p.event_timestamp as bigint) is null then concat(
-                    'column "event_timestamp": "', cast(p.event_timestamp as varchar), '" {_TS_PROBLEM}')
+                    'column "event_timestamp": "', cast(p.event_timestamp as varchar),
+                    '" {_TS_PROBLEM}')
             end"""
     con.execute(
         f"""create or replace temp table {STAGE} as

@@ -24,6 +24,7 @@ from ingest.sql import (
     literal,
     raw_line,
     reason_invalid,
+    reason_overflow,
     salesforce_typed,
 )
 from ingest.textfile import (
@@ -106,9 +107,8 @@ def stage(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Staged:
     header = _header(file, head_lines(file.path, encoding))
     fields = [c.lower() for c in header.cells]
     if "id" not in fields:
-        raise FileError(
-            f"{file.rel_path}: missing required column(s) Id; columns found: {', '.join(header.cells)}"
-        )
+        found = ", ".join(header.cells)
+        raise FileError(f"{file.rel_path}: missing required column(s) Id; columns found: {found}")
     duplicates = sorted({f for f in fields if fields.count(f) > 1})
     if duplicates or "" in fields:
         raise FileError(f"{file.rel_path}: header has empty or repeated field names: {duplicates}")
@@ -128,19 +128,19 @@ def stage(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Staged:
             check = invalid_check(rule, ident(field))
             reason = reason_invalid(original, f"c{i}", rule.problem)
             reasons.append(f"case when {check} then {reason} end")
-    reasons.append(
-        f"case when _overflow is not null then 'the row has more cells than the header ({width})' end"
-    )
+    reasons.append(reason_overflow(width))
     cells = [f"c{i}" for i in range(width)]
     all_empty = " and ".join(f"coalesce({c}, '') = ''" for c in cells)
     delimiter = literal(header.delimiter)
+    raw = f"{raw_line(cells, header.delimiter)} || coalesce({delimiter} || _overflow, '')"
+    columns = ", ".join(ident(f) for f in fields)
     con.execute(
         f"""create or replace temp table {STAGE} as
         with t as (select rowid as _line, * from {CELLS} where not ({all_empty})),
         v as (select *, {", ".join(values)} from t)
-        select row_number() over (order by _line) as _row_number, {", ".join(ident(f) for f in fields)},
+        select row_number() over (order by _line) as _row_number, {columns},
             nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason,
-            {raw_line(cells, header.delimiter)} || coalesce({delimiter} || _overflow, '') as _raw_line,
+            {raw} as _raw_line,
             cast(null as json) as _extra
         from v"""
     )

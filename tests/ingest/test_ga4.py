@@ -48,7 +48,8 @@ def test_ga4_nested_fields_stay_structs_and_string_ints_cast(write, ingest, con)
     [(ts, session, source, device, key)] = rows(
         con,
         "select event_timestamp, event_params[1].value.int_value, "
-        "collected_traffic_source.manual_source, device.category, _delivery_key from raw.ga4__events",
+        "collected_traffic_source.manual_source, device.category, _delivery_key "
+        "from raw.ga4__events",
     )
     assert (ts, session, source, device, key) == (
         1793750400000000,

@@ -151,3 +151,18 @@ def test_salesforce_names():
     assert snapshot_at("2026-03-04T102213Z") == datetime(2026, 3, 4, 10, 22, 13)
     assert snapshot_at("2026-03-04") == datetime(2026, 3, 4)
     assert snapshot_at("2026-02-30") is None
+
+
+def test_salesforce_timestamps_do_not_depend_on_session_time_zone(write, ingest, con):
+    con.execute("set TimeZone = 'America/New_York'")
+    write(
+        "salesforce/2026-03-15/Lead.csv",
+        "Id,CreatedDate,LastModifiedDate,MQL_Date__c\n"
+        "00Q1,2026-03-04 10:22:13,2026-03-04T10:22:13.000-0500,2026-03-04\n",
+    )
+    ingest("salesforce")
+    assert rows(
+        con, "select createddate, lastmodifieddate, mql_date__c from raw.salesforce__lead"
+    ) == [
+        (datetime(2026, 3, 4, 10, 22, 13), datetime(2026, 3, 4, 15, 22, 13), datetime(2026, 3, 4))
+    ]
