@@ -243,7 +243,8 @@ def _people(rng: np.random.Generator, n: int, counter: np.ndarray) -> pd.DataFra
     ti = rng.integers(0, len(cat.EMAIL_DOMAIN_SUFFIXES), n)
     first = np.array(cat.FIRST_NAMES)[fi]
     last = np.array(cat.LAST_NAMES)[li]
-    company = pd.Series(np.array(cat.COMPANY_PREFIXES)[ci]) + " " + np.array(cat.COMPANY_SUFFIXES)[si]
+    company = (pd.Series(np.array(cat.COMPANY_PREFIXES)[ci]) + " "
+               + np.array(cat.COMPANY_SUFFIXES)[si])
     domain = (pd.Series(ascii_slug(cat.COMPANY_PREFIXES)[ci]) + ascii_slug(cat.COMPANY_SUFFIXES)[si]
               + "." + np.array(cat.EMAIL_DOMAIN_SUFFIXES)[ti])
     email = (pd.Series(ascii_slug(cat.FIRST_NAMES)[fi]) + "." + ascii_slug(cat.LAST_NAMES)[li]
@@ -561,11 +562,20 @@ def _simulate_opportunities(rng: np.random.Generator, p: Params, leads: pd.DataF
         "profile": "referral",
         "owner": rng.integers(0, len(cat.SALES_REPS), day.size),
     })
+    direct["sf_campaign"] = -1
+    # The partner event sources opportunities of its own (at least two, so it always shows).
     event_day = int(cat.PARTNER_EVENT_AT * p.days)
-    near_event = (day >= event_day) & (day < event_day + 45)
-    direct["sf_campaign"] = np.where(near_event & (rng.random(day.size) < 0.6),
-                                     partner_campaign, -1)
-    opps = pd.concat([from_leads, direct], ignore_index=True)
+    n_event = max(2, int(rng.poisson(25 * p.scale)))
+    e_day = np.minimum(p.days - 1, event_day + rng.integers(1, 31, n_event))
+    from_event = pd.DataFrame({
+        "lead": -1,
+        "created_s": p.start_s + e_day.astype(np.int64) * DAY
+        + _seconds_in_day(rng, n_event, BUSINESS_HOURS),
+        "profile": "referral",
+        "owner": rng.integers(0, len(cat.SALES_REPS), n_event),
+        "sf_campaign": partner_campaign,
+    })
+    opps = pd.concat([from_leads, direct, from_event], ignore_index=True)
     opps = opps.sort_values(["created_s", "lead"], kind="stable", ignore_index=True)
     n = len(opps)
     opps["opp"] = np.arange(n)
@@ -576,14 +586,15 @@ def _simulate_opportunities(rng: np.random.Generator, p: Params, leads: pd.DataF
     n_open = np.where(win, len(cat.OPEN_STAGES), rng.integers(1, len(cat.OPEN_STAGES) + 1, n))
     opps["won"] = win
     opps["n_open_stages"] = n_open
-    opps["soft_deleted"] = (opps["lead"] < 0) & (rng.random(n) < 0.02)
+    opps["soft_deleted"] = (opps["lead"] < 0) & (opps["sf_campaign"] < 0) & (rng.random(n) < 0.02)
 
     # History: one row per stage entered, the closing stage last.
     n_rows = n_open + 1
     h_opp = np.repeat(np.arange(n), n_rows)
     h_rank = pd.Series(h_opp).groupby(h_opp).cumcount().to_numpy()
     gaps = np.where(h_rank == 0, 0, _lognormal_seconds(rng, 9 * DAY, 0.6, h_opp.size))
-    entered = opps["created_s"].to_numpy()[h_opp] + pd.Series(gaps).groupby(h_opp).cumsum().to_numpy()
+    elapsed = pd.Series(gaps).groupby(h_opp).cumsum().to_numpy()
+    entered = opps["created_s"].to_numpy()[h_opp] + elapsed
     is_close = h_rank == n_open[h_opp]
     stage = np.where(is_close, np.where(win[h_opp], cat.WON_STAGE, cat.LOST_STAGE),
                      np.array(cat.OPEN_STAGES)[np.minimum(h_rank, len(cat.OPEN_STAGES) - 1)])
@@ -674,7 +685,8 @@ def simulate(p: Params) -> World:
     sessions.loc[lead_session["session"].to_numpy(), "lead_us"] = lead_session["lead_us"].to_numpy()
     is_lead = sessions["lead_us"].to_numpy() >= 0
     sessions.loc[is_lead, "n_pageviews"] = np.maximum(sessions.loc[is_lead, "n_pageviews"], 2)
-    sessions["engaged"] = is_lead | (sessions["n_pageviews"] >= 2) | (sessions["engaged_draw"] < 0.15)
+    sessions["engaged"] = (is_lead | (sessions["n_pageviews"] >= 2)
+                           | (sessions["engaged_draw"] < 0.15))
     sessions.drop(columns="engaged_draw", inplace=True)
     ident = lead_session[lead_session["identified"]]
     visitors["user_id"] = None

@@ -63,8 +63,8 @@ def leads_at(w: World, t: int) -> pd.DataFrame:
 
 def opportunities_at(w: World, t: int) -> pd.DataFrame:
     """Opportunities present at t: current stage, closed/won flags, deletion."""
-    O = w.opportunities
-    df = O[(O["created_s"] <= t).to_numpy()].copy()
+    opps_df = w.opportunities
+    df = opps_df[(opps_df["created_s"] <= t).to_numpy()].copy()
     H = history_at(w, t)
     last = H.groupby("opp").tail(1).set_index("opp")
     df["stage"] = last.loc[df["opp"].to_numpy(), "stage"].to_numpy()

@@ -161,9 +161,9 @@ def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
                         ["converted", "disqualified", "working"], "untouched")
     L["outcome"] = np.where(is_mql, outcome, "")
 
-    O = state.opportunities_at(w, as_of)
-    won_by_opp = pd.Series(O["is_won"].to_numpy(), index=O["opp"].to_numpy())
-    amount_by_opp = pd.Series(O["amount"].to_numpy(), index=O["opp"].to_numpy())
+    opps_df = state.opportunities_at(w, as_of)
+    won_by_opp = pd.Series(opps_df["is_won"].to_numpy(), index=opps_df["opp"].to_numpy())
+    amount_by_opp = pd.Series(opps_df["amount"].to_numpy(), index=opps_df["opp"].to_numpy())
     opp = L["opp"].to_numpy()
     L["is_won"] = np.where(opp >= 0, won_by_opp.reindex(opp).fillna(False).to_numpy(), False)
     L["won_amount"] = np.where(L["is_won"], amount_by_opp.reindex(opp).to_numpy(), 0.0)
@@ -188,34 +188,34 @@ def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
     })
 
     # Opportunity source: the converted lead's; else the primary campaign's; else Sales Sourced.
-    O = O[~O["is_deleted"].to_numpy()].copy()
+    opps_df = opps_df[~opps_df["is_deleted"].to_numpy()].copy()
     src_by_lead = pd.DataFrame({"channel": L["channel"].to_numpy(),
                                 "campaign_key": L["campaign_key"].to_numpy()},
                                index=L["lead"].to_numpy())
-    o_lead = O["lead"].to_numpy()
+    o_lead = opps_df["lead"].to_numpy()
     from_lead = o_lead >= 0
-    channel = np.full(len(O), "Sales Sourced", dtype=object)
-    key = np.full(len(O), None, dtype=object)
+    channel = np.full(len(opps_df), "Sales Sourced", dtype=object)
+    key = np.full(len(opps_df), None, dtype=object)
     channel[from_lead] = src_by_lead.loc[o_lead[from_lead], "channel"].to_numpy()
     key[from_lead] = src_by_lead.loc[o_lead[from_lead], "campaign_key"].to_numpy()
-    camp = O["sf_campaign"].to_numpy()
+    camp = opps_df["sf_campaign"].to_numpy()
     by_campaign = ~from_lead & (camp >= 0)
     names = w.sf_campaigns["name"].to_numpy()
     channel[by_campaign] = [cat.PARTNER_EVENT_CHANNEL if n == cat.PARTNER_EVENT_NAME else "Other"
                             for n in names[camp[by_campaign]]]
     key[by_campaign] = [cat.campaign_key(n) for n in names[camp[by_campaign]]]
     opps = pd.DataFrame({
-        "opportunity_id": opp_ids[O["opp"].to_numpy()],
+        "opportunity_id": opp_ids[opps_df["opp"].to_numpy()],
         "lead_id": np.where(from_lead, lead_ids[np.maximum(o_lead, 0)], ""),
         "channel": channel,
         "campaign_key": key,
-        "created_at": _ts(O["created_s"].to_numpy()),
-        "close_date": np.datetime_as_string(O["close_s"].to_numpy().astype("datetime64[s]"),
+        "created_at": _ts(opps_df["created_s"].to_numpy()),
+        "close_date": np.datetime_as_string(opps_df["close_s"].to_numpy().astype("datetime64[s]"),
                                             unit="D"),
-        "stage_name": O["stage"].to_numpy(),
-        "is_closed": O["is_closed"].to_numpy(),
-        "is_won": O["is_won"].to_numpy(),
-        "amount": O["amount"].to_numpy().astype(float),
+        "stage_name": opps_df["stage"].to_numpy(),
+        "is_closed": opps_df["is_closed"].to_numpy(),
+        "is_won": opps_df["is_won"].to_numpy(),
+        "amount": opps_df["amount"].to_numpy().astype(float),
     })
     return leads, opps
 

@@ -1,1 +1,1 @@
-"""One writer per landing format; each turns the simulated World into files as the source writes them."""
+"""One writer per landing format: the simulated World as each source writes its files."""

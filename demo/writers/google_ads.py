@@ -66,7 +66,7 @@ def variant_of(f: AdFile) -> str:
         return "video"
     if f.series == "adhoc":
         return "no_clicks"
-    if f.kind == "backfill" and f.index == 2:
+    if f.kind == "backfill" and f.index == 1:
         return "api"
     return MAIN_ROTATION[f.index % len(MAIN_ROTATION)]
 
@@ -97,7 +97,7 @@ def _search_share(impressions: int, clicks: int) -> str:
     return f"{share}.{(impressions % 100):02d}%"
 
 
-def _cells(p: Params, r: pd.Series, day_style: str, blank: str) -> dict[str, str]:
+def _cells(p: Params, r: dict, day_style: str, blank: str) -> dict[str, str]:
     c = cat.CAMPAIGNS[int(r["campaign"])]
     date = p.start + dt.timedelta(days=int(r["day"]))
     impr, clicks, conv = int(r["impressions"]), int(r["clicks"]), int(r["conversions"])
@@ -139,7 +139,7 @@ def render(p: Params, f: AdFile, rows: pd.DataFrame, hidden_cents: int,
     overrides = overrides or CellOverrides()
     if variant == "api":
         lines = [list(API_HEADER)]
-        for n, (_, r) in enumerate(rows.iterrows(), start=1):
+        for n, r in enumerate(rows.to_dict("records"), start=1):
             c = cat.CAMPAIGNS[int(r["campaign"])]
             values = dict(zip(API_HEADER, (
                 (p.start + dt.timedelta(days=int(r["day"]))).isoformat(), c.campaign_id,
@@ -159,7 +159,7 @@ def render(p: Params, f: AdFile, rows: pd.DataFrame, hidden_cents: int,
     title = "Video campaigns report" if variant == "video" else "Campaign report"
     lines: list[list[str]] = [[title], [date_range], list(columns)]
     blank = " --" if delim == "\t" else "--"
-    for n, (_, r) in enumerate(rows.iterrows(), start=1):
+    for n, r in enumerate(rows.to_dict("records"), start=1):
         values = _cells(p, r, day_style, blank)
         if overrides.extra_column:
             values[overrides.extra_column[0]] = overrides.extra_column[1]

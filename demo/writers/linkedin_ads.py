@@ -55,7 +55,7 @@ def render(p: Params, f: AdFile, rows: pd.DataFrame,
         ["Time Zone: (GMT+00:00) UTC"],
         list(header),
     ]
-    for n, (_, r) in enumerate(rows.iterrows(), start=1):
+    for n, r in enumerate(rows.to_dict("records"), start=1):
         c = cat.CAMPAIGNS[int(r["campaign"])]
         values = dict(zip(HEADER, (
             day_text(p.start + dt.timedelta(days=int(r["day"])), style), cat.LINKEDIN_ACCOUNT,

@@ -59,7 +59,7 @@ def render(p: Params, f: AdFile, rows: pd.DataFrame,
                  _count(int(rows["clicks"].sum())), _count(int(rows["results"].sum())),
                  "actions:lead" if rows["results"].sum() else ""]
         lines.append(total + ([""] if overrides.extra_column else []))
-    for n, (_, r) in enumerate(rows.iterrows(), start=1):
+    for n, r in enumerate(rows.to_dict("records"), start=1):
         c = cat.CAMPAIGNS[int(r["campaign"])]
         day = (p.start + dt.timedelta(days=int(r["day"]))).isoformat()
         results = int(r["results"])

@@ -42,10 +42,7 @@ class Fmt:
         seconds = np.asarray(seconds, dtype=np.int64)
         ok = seconds < NEVER
         text = np.datetime_as_string(np.where(ok, seconds, 0).astype("datetime64[s]"), unit="s")
-        if self.loader:
-            text = np.char.replace(text, "T", " ")
-        else:
-            text = np.char.add(text, ".000Z")
+        text = np.char.replace(text, "T", " ") if self.loader else np.char.add(text, ".000Z")
         return np.where(ok, text, "").astype(object)
 
     def date(self, seconds: np.ndarray) -> np.ndarray:
@@ -89,15 +86,15 @@ def _pick(ids: np.ndarray, idx: np.ndarray) -> np.ndarray:
 
 def _accounts(w: World) -> pd.DataFrame:
     """One account per opportunity: the converted lead's company, or one sales brought in."""
-    O = w.opportunities
-    lead = O["lead"].to_numpy()
+    opps_df = w.opportunities
+    lead = opps_df["lead"].to_numpy()
     companies = w.leads["company"].to_numpy()
-    synthetic = (np.array(cat.COMPANY_PREFIXES)[O["opp"].to_numpy() % len(cat.COMPANY_PREFIXES)]
-                 + " " + np.array(cat.COMPANY_SUFFIXES)[(O["opp"].to_numpy() // 7)
-                                                        % len(cat.COMPANY_SUFFIXES)] + " Group")
+    n = opps_df["opp"].to_numpy()
+    synthetic = (np.array(cat.COMPANY_PREFIXES)[n % len(cat.COMPANY_PREFIXES)] + " "
+                 + np.array(cat.COMPANY_SUFFIXES)[(n // 7) % len(cat.COMPANY_SUFFIXES)] + " Group")
     return pd.DataFrame({
         "name": np.where(lead >= 0, companies[np.maximum(lead, 0)], synthetic),
-        "created_s": np.where(lead >= 0, O["created_s"], O["created_s"] - 30 * 86_400),
+        "created_s": np.where(lead >= 0, opps_df["created_s"], opps_df["created_s"] - 30 * 86_400),
     })
 
 
@@ -139,47 +136,48 @@ def _lead_frame(w: World, t: int, f: Fmt) -> pd.DataFrame:
 
 
 def _opportunity_frames(w: World, t: int, f: Fmt) -> dict[str, pd.DataFrame]:
-    O = state.opportunities_at(w, t)
-    opp = O["opp"].to_numpy()
+    opps_df = state.opportunities_at(w, t)
+    opp = opps_df["opp"].to_numpy()
     accounts = _accounts(w)
-    lead = O["lead"].to_numpy()
+    lead = opps_df["lead"].to_numpy()
     lead_source = np.where(lead >= 0, w.leads["lead_source"].to_numpy()[np.maximum(lead, 0)],
                            "")
     sf_campaign_ids = w.sf_campaigns["Id"].to_numpy().astype(object)
-    forecast = np.select([O["is_won"], O["is_closed"], O["probability"] >= 60],
+    forecast = np.select([opps_df["is_won"], opps_df["is_closed"], opps_df["probability"] >= 60],
                          ["Closed", "Omitted", "Commit"], "Pipeline")
     opp_ids = _ids("Opportunity", opp)
-    owners = _owner_ids(w, O["owner"].to_numpy())
+    owners = _owner_ids(w, opps_df["owner"].to_numpy())
     opportunity = pd.DataFrame({
         "Id": opp_ids,
-        "IsDeleted": f.bool(O["is_deleted"]),
+        "IsDeleted": f.bool(opps_df["is_deleted"]),
         "AccountId": _ids("Account", opp),
         "Name": accounts["name"].to_numpy()[opp] + " - New Business",
-        "StageName": O["stage"].to_numpy(),
-        "Amount": np.char.mod("%.2f", O["amount"].to_numpy().astype(float)).astype(object),
-        "Probability": O["probability"].astype(str).to_numpy(),
-        "CloseDate": f.date(O["close_s"]),
+        "StageName": opps_df["stage"].to_numpy(),
+        "Amount": np.char.mod("%.2f", opps_df["amount"].to_numpy().astype(float)).astype(object),
+        "Probability": opps_df["probability"].astype(str).to_numpy(),
+        "CloseDate": f.date(opps_df["close_s"]),
         "Type": np.where(lead >= 0, "New Business", "New Business - Sales Sourced"),
         "LeadSource": lead_source,
-        "IsClosed": f.bool(O["is_closed"]),
-        "IsWon": f.bool(O["is_won"]),
+        "IsClosed": f.bool(opps_df["is_closed"]),
+        "IsWon": f.bool(opps_df["is_won"]),
         "ForecastCategory": forecast,
-        "CampaignId": f.lookup(_pick(sf_campaign_ids, O["sf_campaign"].to_numpy())),
+        "CampaignId": f.lookup(_pick(sf_campaign_ids, opps_df["sf_campaign"].to_numpy())),
         "OwnerId": owners,
-        "CreatedDate": f.dt(O["created_s"]),
-        "LastModifiedDate": f.dt(O["stage_entered_s"]),
+        "CreatedDate": f.dt(opps_df["created_s"]),
+        "LastModifiedDate": f.dt(opps_df["stage_entered_s"]),
         "Description": np.where(lead >= 0, "",
                                 "Sourced by sales.\nIntro from partner network, see \"notes\"."),
     })
     account = pd.DataFrame({
         "Id": _ids("Account", opp),
-        "IsDeleted": f.bool(np.zeros(len(O), dtype=bool)),
+        "IsDeleted": f.bool(np.zeros(len(opps_df), dtype=bool)),
         "Name": accounts["name"].to_numpy()[opp],
         "Industry": np.array(cat.INDUSTRIES)[opp % len(cat.INDUSTRIES)],
         "BillingCountry": np.array(cat.COUNTRIES)[opp % len(cat.COUNTRIES)],
         "OwnerId": owners,
-        "CreatedDate": f.dt(np.minimum(accounts["created_s"].to_numpy()[opp], O["created_s"])),
-        "LastModifiedDate": f.dt(O["created_s"]),
+        "CreatedDate": f.dt(np.minimum(accounts["created_s"].to_numpy()[opp],
+                                       opps_df["created_s"])),
+        "LastModifiedDate": f.dt(opps_df["created_s"]),
     })
     first = np.where(lead >= 0, w.leads["first_name"].to_numpy()[np.maximum(lead, 0)],
                      np.array(cat.FIRST_NAMES)[opp % len(cat.FIRST_NAMES)])
@@ -189,15 +187,15 @@ def _opportunity_frames(w: World, t: int, f: Fmt) -> dict[str, pd.DataFrame]:
                      pd.Series(opp).astype(str).radd("contact").add("@example.org").to_numpy())
     contact = pd.DataFrame({
         "Id": _ids("Contact", opp),
-        "IsDeleted": f.bool(np.zeros(len(O), dtype=bool)),
+        "IsDeleted": f.bool(np.zeros(len(opps_df), dtype=bool)),
         "AccountId": _ids("Account", opp),
         "FirstName": first,
         "LastName": last,
         "Email": email,
         "LeadSource": lead_source,
         "OwnerId": owners,
-        "CreatedDate": f.dt(O["created_s"]),
-        "LastModifiedDate": f.dt(O["created_s"]),
+        "CreatedDate": f.dt(opps_df["created_s"]),
+        "LastModifiedDate": f.dt(opps_df["created_s"]),
     })
     H = state.history_at(w, t)
     H = H[H["opp"].isin(opp)]
