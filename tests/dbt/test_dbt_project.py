@@ -9,7 +9,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import query, run_dbt
+from dbt_helpers import query, run_dbt
+
+NEW_GA4_DAY = Path(__file__).with_name("new_ga4_day.sql")
 
 EXPECTED_WARNINGS = {
     "warn_malformed_emails",  # carol@example
@@ -71,7 +73,7 @@ def test_overlapping_ad_exports_keep_the_newest_file(built_fixture_warehouse):
 
 def test_spend_in_a_currency_without_rate_is_left_out(built_fixture_warehouse):
     warehouse, _ = built_fixture_warehouse
-    (spend, in_currency), = query(
+    ((spend, in_currency),) = query(
         warehouse,
         "select spend, spend_in_currency from marts.fct_ad_spend_daily where currency = 'JPY'",
     )
@@ -91,12 +93,23 @@ def test_leads_get_source_lifecycle_and_no_raw_email(built_fixture_warehouse):
     by_id = {r[0]: r[1:] for r in rows}
     # L4 is deleted in the newest snapshot, L9 only exists in an older one: both are gone.
     assert set(by_id) == {
-        "00Q000000000001", "00Q000000000002", "00Q000000000003",
-        "00Q000000000005", "00Q000000000006",
+        "00Q000000000001",
+        "00Q000000000002",
+        "00Q000000000003",
+        "00Q000000000005",
+        "00Q000000000006",
     }
     ann = by_id["00Q000000000001"]
     assert ann[:9] == (
-        "Paid Search", "brand search us", "lead_utm", True, True, True, 12000, "converted", "met",
+        "Paid Search",
+        "brand search us",
+        "lead_utm",
+        True,
+        True,
+        True,
+        12000,
+        "converted",
+        "met",
     )
     assert ann[9] == hashlib.sha256(b"ann@example.com").hexdigest()
     assert by_id["00Q000000000002"][:3] == ("Organic Search", None, "web_session")
@@ -120,7 +133,7 @@ def test_no_mart_exposes_a_raw_email(built_fixture_warehouse):
     for table, column in columns:
         assert "email" not in column or column == "email_sha256", (table, column)
         (hits,) = query(
-            warehouse, f'select count(*) from marts.{table} where "{column}" like \'%@%\''
+            warehouse, f"select count(*) from marts.{table} where \"{column}\" like '%@%'"
         )[0]
         assert hits == 0, (table, column)
 
@@ -140,23 +153,7 @@ def _add_a_new_ga4_day(warehouse: Path) -> None:
     """One new day (2026-03-11) plus a late event for 2026-03-09, inside the lookback."""
     con = duckdb.connect(str(warehouse))
     try:
-        con.execute(
-            """
-            insert into raw.ga4__events
-            select strftime(ts, '%Y%m%d'), epoch_us(ts), name, uid, null,
-                [{'key': 'ga_session_id', 'value': {'string_value': sid, 'int_value': null, 'double_value': null}},
-                 {'key': 'page_location', 'value': {'string_value': page, 'int_value': null, 'double_value': null}}],
-                {'manual_source': src, 'manual_medium': med, 'manual_campaign_name': camp, 'gclid': null},
-                {'category': 'mobile'}, {'country': 'DE'},
-                'events_' || strftime(ts, '%Y%m%d'), 'web/late.jsonl', 'sha-new', 1,
-                timestamp '2026-03-11 02:00', timestamp '2026-03-11 02:00'
-            from (values
-                (timestamp '2026-03-11 08:00:00', 'session_start', 'u7', '7001', 'https://acme.io/?x', 'bing', 'cpc', 'Spring Promo'),
-                (timestamp '2026-03-11 08:01:00', 'page_view', 'u7', '7001', 'https://acme.io/p', null, null, null),
-                (timestamp '2026-03-09 09:10:00', 'page_view', 'u1', '1002', 'https://acme.io/late', null, null, null)
-            ) as t(ts, name, uid, sid, page, src, med, camp)
-            """
-        )
+        con.execute(NEW_GA4_DAY.read_text())
     finally:
         con.close()
 
@@ -177,7 +174,14 @@ def test_incremental_run_after_a_new_day_equals_a_full_refresh(built_fixture_war
     inc_run = run_dbt(["run"], incremental, tmp_path / "inc")
     assert inc_run.returncode == 0, inc_run.output[-4000:]
     compiled = (
-        tmp_path / "inc" / "target" / "run" / "revops" / "models" / "intermediate" / "web"
+        tmp_path
+        / "inc"
+        / "target"
+        / "run"
+        / "revops"
+        / "models"
+        / "intermediate"
+        / "web"
         / "int_ga4__sessions.sql"
     ).read_text()
     assert "delete from" in compiled.lower(), "int_ga4__sessions did not run incrementally"
