@@ -22,10 +22,13 @@ import ingest.loader
 from ingest.landing import list_files
 from ingest.runner import SOURCES, ingest_all
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("demo.cli") is None,
-    reason="the demo generator (demo/cli.py) has not landed",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("demo.cli") is None,
+        reason="the demo generator (demo/cli.py) has not landed",
+    ),
+]
 
 REVOPS = str(Path(sys.executable).with_name("revops"))
 
