@@ -1,0 +1,148 @@
+"""End to end: a planted handoff defect stops publishing and `revops run` says why.
+
+Generates a small demo landing zone, runs the pipeline once (good marts published),
+then drops a newer Salesforce snapshot with handoff defects and runs again. The
+second run must exit non-zero, name the failing check, its asset and the defect,
+and leave the serving database exactly as the good run published it.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REVOPS = str(Path(sys.executable).parent / "revops")
+DEFECTS = {
+    "owner": "MQL without owner",
+    "order": "SQL dated before its MQL",
+    "duplicate": "duplicate lead",
+}
+
+
+def _revops(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [REVOPS, *args], env=env, capture_output=True, text=True, timeout=1800
+    )
+
+
+def _plant(snapshot: Path, kinds: list[str]) -> None:
+    """Edit Lead.csv of ``snapshot`` in place: one row per defect kind."""
+    path = snapshot / "Lead.csv"
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    live = [r for r in rows if r["IsDeleted"].lower() in {"false", "0"}]
+    mqls = [r for r in live if r["MQL_Date__c"]]
+    if "owner" in kinds:
+        mqls[0]["OwnerId"] = ""
+    if "order" in kinds:
+        converted = [r for r in mqls if r["ConvertedDate"]]
+        target = converted[0] if converted else mqls[1]
+        mql_day = date.fromisoformat(target["MQL_Date__c"][:10])
+        target["IsConverted"] = "true" if target["IsConverted"] in {"true", "false"} else "1"
+        target["ConvertedDate"] = (mql_day - timedelta(days=3)).isoformat()
+    if "duplicate" in kinds:
+        rows.append(dict(live[-1]))
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, quoting=csv.QUOTE_ALL)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _newer_snapshot(salesforce: Path) -> Path:
+    """Copy the newest snapshot folder to a folder one day newer (a new weekly export)."""
+    newest = sorted(p for p in salesforce.iterdir() if p.is_dir())[-1]
+    day = date.fromisoformat(newest.name[:10]) + timedelta(days=1)
+    target = salesforce / f"{day.isoformat()}T060000Z"
+    shutil.copytree(newest, target)
+    return target
+
+
+def _marts_digest(serving: Path) -> dict[str, int]:
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        ]
+        return {t: con.execute(f"select count(*) from marts.{t}").fetchall()[0][0] for t in tables}
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    pytest.importorskip("demo.cli")
+    pytest.importorskip("ingest.runner")
+    root = tmp_path_factory.mktemp("e2e")
+    env = {
+        **os.environ,
+        "REVOPS_LANDING_DIR": str(root / "landing"),
+        "REVOPS_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "REVOPS_SERVING": str(root / "serving.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "REVOPS_DBT_TARGET_PATH": str(root / "dbt_target"),
+        "GX_ANALYTICS_ENABLED": "false",
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+    generated = _revops(
+        ["generate", "--out", str(root / "landing"), "--scale", "0.2", "--days", "60"], env
+    )
+    assert generated.returncode == 0, generated.stderr
+    first = _revops(["run"], env)
+    assert first.returncode == 0, f"good run failed:\n{first.stdout}\n{first.stderr[-3000:]}"
+    assert "revops run OK" in first.stdout
+    serving = root / "serving.duckdb"
+    return {
+        "root": root,
+        "env": env,
+        "stdout": first.stdout,
+        "serving_sha": hashlib.sha256(serving.read_bytes()).hexdigest(),
+        "marts": _marts_digest(serving),
+    }
+
+
+def test_good_run_publishes_and_prints_funnel(good_run: dict[str, object]) -> None:
+    stdout = str(good_run["stdout"])
+    assert "funnel by channel" in stdout
+    assert "published" in stdout
+    marts = good_run["marts"]
+    assert {"dim_leads", "mart_mql_handoff", "mart_funnel_daily"} <= set(marts)
+
+
+def test_planted_handoff_defects_block_publish_and_keep_last_good_marts(
+    good_run: dict[str, object], tmp_path: Path
+) -> None:
+    root = Path(str(good_run["root"]))
+    env = dict(good_run["env"])  # type: ignore[arg-type]
+    snapshot = _newer_snapshot(root / "landing" / "salesforce")
+    try:
+        _plant(snapshot, list(DEFECTS))
+        # The sensor's settle time does not apply to `revops run`: files are read as they are.
+        result = _revops(["run"], env)
+    finally:
+        shutil.rmtree(snapshot)
+    output = result.stdout
+    assert result.returncode != 0, output
+    assert "BLOCKING" in output
+    assert "gx_raw_leads_handoff_rules on salesforce/lead" in output
+    for defect in DEFECTS.values():
+        assert defect in output, f"{defect!r} not named:\n{output}"
+    assert "NOT updated" in output
+    serving = root / "serving.duckdb"
+    assert hashlib.sha256(serving.read_bytes()).hexdigest() == good_run["serving_sha"]
+    assert _marts_digest(serving) == good_run["marts"]
