@@ -18,6 +18,8 @@ import duckdb
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECT_DIR = REPO / "dbt_project"
+# The seed whose pipeline is loaded in two steps (a new GA4 day, then an incremental build).
+INCREMENTAL_SEED = 1
 
 
 @dataclass

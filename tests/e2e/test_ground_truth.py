@@ -13,11 +13,11 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from e2e_helpers import query, run_dbt
+from e2e_helpers import INCREMENTAL_SEED, query, run_dbt
 
 pytestmark = pytest.mark.slow
 
-SEEDS = [1, 7]
+SEEDS = [INCREMENTAL_SEED, 7]
 COUNTS = ["impressions", "clicks", "sessions", "leads", "mqls", "sqls", "won_deals"]
 MONEY = ["spend", "won_revenue"]
 MEASURES = ["spend", *COUNTS, "won_revenue"]
@@ -67,6 +67,8 @@ def _compare(truth: dict, marts: dict) -> list[str]:
 def test_dbt_builds_are_green(pipeline_for, seed):
     pipeline = pipeline_for(seed)
     for run in (pipeline.first_build, pipeline.incremental_build):
+        if run is None:
+            continue
         assert run.returncode == 0, run.output[-4000:]
         failed = [uid for uid, status in run.statuses().items() if status in ("fail", "error")]
         assert failed == []
@@ -160,7 +162,7 @@ def test_handoff_mqls_equal_truth(pipeline_for, seed):
 
 
 def test_incremental_build_after_a_new_day_equals_a_full_refresh(pipeline_for, tmp_path):
-    pipeline = pipeline_for(SEEDS[0])
+    pipeline = pipeline_for(INCREMENTAL_SEED)
     compiled = (
         pipeline.work_dir
         / "dbt_incremental"

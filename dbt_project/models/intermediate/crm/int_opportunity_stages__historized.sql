@@ -37,7 +37,7 @@ ordered as (
         opportunities.is_closed,
         lag(history.stage_name) over (
             partition by history.opportunity_id
-            order by history.created_at asc, history.opportunity_history_id asc
+            order by history.created_at asc nulls last, history.opportunity_history_id asc nulls last
         ) as previous_stage_name,
         row_number() over (
             partition by history.opportunity_id
@@ -76,7 +76,7 @@ visits as (
         ) as stage_order,
         lead(entered_at) over (
             partition by opportunity_id
-            order by history_order asc
+            order by history_order asc nulls last
         ) as exited_at
     from visit_starts
 
