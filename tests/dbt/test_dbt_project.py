@@ -226,3 +226,55 @@ def test_dbt_docs_generate_works(built_fixture_warehouse, tmp_path, command):
     run = run_dbt(command, warehouse, tmp_path / "docs")
     assert run.returncode == 0, run.output[-4000:]
     assert (tmp_path / "docs" / "target" / "catalog.json").exists()
+
+
+SPEC_COLUMNS = {
+    "fct_ad_spend_daily": "date_day, platform, account_name, campaign_id, campaign_name, "
+    "campaign_key, channel, currency, impressions, clicks, spend, platform_conversions",
+    "fct_sessions": "session_key, user_pseudo_id, session_started_at, date_day, landing_page, "
+    "source, medium, campaign_key, channel, gclid, page_views, is_engaged, submitted_lead_form",
+    "dim_leads": "lead_id, created_at, email_sha256, company, country, owner_id, status, source, "
+    "medium, campaign_key, channel, mql_at, first_sales_touch_at, sql_at, opportunity_id, "
+    "disqualified_reason, is_mql, is_sql, is_won, won_amount",
+    "fct_opportunities": "opportunity_id, account_id, created_at, close_date, stage_name, "
+    "is_closed, is_won, amount, won_amount, lead_id, channel, campaign_key, days_to_close",
+    "fct_opportunity_stage_history": "opportunity_id, stage_name, stage_order, entered_at, "
+    "exited_at, days_in_stage",
+    "mart_mql_handoff": "lead_id, mql_at, owner_id, channel, campaign_key, first_sales_touch_at, "
+    "response_hours, sla_hours, sla_status, outcome, disqualified_reason, opportunity_id, "
+    "is_won, won_amount",
+    "mart_funnel_daily": "date_day, channel, campaign_key, spend, impressions, clicks, sessions, "
+    "leads, mqls, sqls, won_deals, won_revenue, pipeline_created",
+    "mart_campaign_performance": "campaign_key, channel, spend, impressions, clicks, sessions, "
+    "leads, mqls, sqls, won_deals, won_revenue, ctr, cpc, cpl, cost_per_mql, cost_per_sql, cac, "
+    "roas, lead_to_mql_rate, mql_to_sql_rate, sql_to_won_rate, sla_met_rate, "
+    "disqualified_no_budget_share, disqualified_no_interest_share",
+}
+
+
+@pytest.mark.parametrize("mart", sorted(SPEC_COLUMNS))
+def test_mart_has_every_column_spec_names(built_fixture_warehouse, mart):
+    warehouse, _ = built_fixture_warehouse
+    present = {
+        name
+        for (name,) in query(
+            warehouse,
+            "select column_name from information_schema.columns "
+            f"where table_schema = 'marts' and table_name = '{mart}'",
+        )
+    }
+    assert {c.strip() for c in SPEC_COLUMNS[mart].split(",")} - present == set()
+
+
+def test_money_columns_are_decimal_18_2(built_fixture_warehouse):
+    warehouse, _ = built_fixture_warehouse
+    types = dict(
+        (f"{t}.{c}", d)
+        for t, c, d in query(
+            warehouse,
+            "select table_name, column_name, data_type from information_schema.columns "
+            "where table_schema = 'marts' and column_name in "
+            "('spend', 'amount', 'won_amount', 'won_revenue', 'pipeline_created')",
+        )
+    )
+    assert types and set(types.values()) == {"DECIMAL(18,2)"}, types
