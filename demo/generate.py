@@ -72,16 +72,19 @@ def generate(out: Path, p: Params, truth_dir: Path | None = None,
     plan = defects_mod.plan(world, by_platform, names) if p.defects else defects_mod.Plan()
 
     written = Written()
+    lap("plan_files")
     google_ads.write(out, p, by_platform["google_ads"], world.ad_daily,
                      world.hidden_google_spend_cents, plan.overrides, written)
+    lap("google_ads")
     meta_ads.write(out, p, by_platform["meta_ads"], world.ad_daily, plan.overrides, written)
+    lap("meta_ads")
     linkedin_ads.write(out, p, by_platform["linkedin_ads"], world.ad_daily, plan.overrides,
                        written)
-    lap("write_ads")
+    lap("linkedin_ads")
     ga4_counts = ga4.write(out, world, written, plan.ga4_files)
-    lap("write_ga4")
+    lap("ga4")
     snapshots = salesforce.write(out, world, written)
-    lap("write_salesforce")
+    lap("salesforce")
     if p.defects:
         defects_mod.plant_files(out, world, plan, by_platform, names, ga4_counts)
         lap("plant_defects")

@@ -44,10 +44,10 @@ class DayFile:
 
 
 def day_format(day: int) -> str:
-    """Format rotation: mostly JSONL, every 7th day gzipped, every 11th Parquet, 13th `.json`."""
+    """Format rotation: JSONL, a third gzipped, every 11th day Parquet, every 13th `.json`."""
     if day % 11 == 5:
         return "parquet"
-    if day % 7 == 3:
+    if day % 3 == 1:
         return "jsonl.gz"
     if day % 13 == 8:
         return "json"
