@@ -191,3 +191,18 @@ def test_describe_test_says_whether_it_blocks() -> None:
     warn = {"description": "Leads share an email.", "config": {"severity": "warn"}}
     assert describe_test(warn, "dim_leads").startswith("Leads share an email.")
     assert "Warning" in describe_test(warn, "dim_leads")
+
+
+def test_dbt_problems_skip_tests_reported_as_checks() -> None:
+    from orchestration.assets.dbt import dbt_problems
+
+    run_results = {
+        "results": [
+            {"unique_id": "model.revops.dim_leads", "status": "error", "message": "Binder Error"},
+            {"unique_id": "test.revops.unique_x", "status": "fail", "message": "Got 2 results"},
+            {"unique_id": "test.revops.orphan", "status": "fail", "message": "Got 1 result"},
+            {"unique_id": "model.revops.ok", "status": "success", "message": "OK"},
+        ]
+    }
+    problems = dbt_problems(run_results, {"test.revops.unique_x"})
+    assert [p.split(" ")[0] for p in problems] == ["model.revops.dim_leads", "test.revops.orphan"]
