@@ -1,13 +1,13 @@
 {{ config(severity='warn', meta={'dagster': {'ref': {'name': 'mart_mql_handoff'}}}) }}
-{#- The newest day is the last day the data covers: the day of the moment just before the
-    as-of time (an export at 00:00 covers the day before). -#}
+{#- The newest day is the last full day before the as-of time (an export at 00:00 or 06:00
+    covers the day before whole; the export's own day is partial and would always look low). -#}
 {%- set trailing_days = var('mql_volume_trailing_days') | int -%}
 with
 
 as_of as (
 
     select
-        cast({{ dbt.dateadd('second', -1, 'as_of_at') }} as date) as newest_day
+        cast({{ dbt.dateadd('day', -1, 'cast(as_of_at as date)') }} as date) as newest_day
     from {{ ref('int_salesforce__as_of') }}
 
 ),
