@@ -31,9 +31,7 @@ DEFECTS = {
 
 
 def _revops(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [REVOPS, *args], env=env, capture_output=True, text=True, timeout=1800
-    )
+    return subprocess.run([REVOPS, *args], env=env, capture_output=True, text=True, timeout=1800)
 
 
 def _plant(snapshot: Path, kinds: list[str]) -> None:
