@@ -55,6 +55,11 @@ test-ui: $(STAMP)
 	$(BIN)/pip install -q -e '.[ui-test]'
 	$(BIN)/pytest -m ui
 
+# Benchmarks print figures and write benchmarks/results/*.json; nothing is asserted.
+BENCH_SCALES ?= 1 10
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_pipeline.py --scales $(BENCH_SCALES)
+
 lint: $(STAMP)
 	$(BIN)/ruff check ingest orchestration demo serving tests benchmarks
 
