@@ -36,13 +36,13 @@ def _newest_ga4_day_files(web: Path) -> list[Path]:
     return sorted(web.glob(f"events_{days[-1]}*"))
 
 
-def _build(seed: int, work_dir: Path) -> Pipeline:
-    generate(work_dir, seed=seed, scale=SCALE, days=DAYS)
+def _build(seed: int, work_dir: Path, defects: bool) -> Pipeline:
+    generate(work_dir, seed=seed, scale=SCALE, days=DAYS, defects=defects)
     landing, truth = work_dir / "landing", work_dir / "ground_truth"
     warehouse = work_dir / "warehouse.duckdb"
 
-    if seed != INCREMENTAL_SEED:
-        ingest_all(landing, warehouse)
+    if seed != INCREMENTAL_SEED or defects:
+        ingest_all(landing, warehouse, allow_failed_files=defects)
         first = run_dbt(DBT_BUILD, warehouse, work_dir / "dbt_first")
         return Pipeline(seed, work_dir, landing, truth, warehouse, first, None)
 
@@ -63,14 +63,15 @@ def _build(seed: int, work_dir: Path) -> Pipeline:
 
 @pytest.fixture(scope="session")
 def pipeline_for(tmp_path_factory):
-    """pipeline_for(seed) -> Pipeline, built on first use and cached for the session."""
+    """pipeline_for(seed, defects=False) -> Pipeline, built on first use, cached per session."""
     if not (PROJECT_DIR / "seeds" / "campaign_map.csv").exists():
         pytest.skip("dbt_project/seeds/campaign_map.csv is missing (written by the generator)")
-    built: dict[int, Pipeline] = {}
+    built: dict[tuple[int, bool], Pipeline] = {}
 
-    def get(seed: int) -> Pipeline:
-        if seed not in built:
-            built[seed] = _build(seed, tmp_path_factory.mktemp(f"e2e_seed{seed}"))
-        return built[seed]
+    def get(seed: int, defects: bool = False) -> Pipeline:
+        if (seed, defects) not in built:
+            work_dir = tmp_path_factory.mktemp(f"e2e_seed{seed}{'_defects' if defects else ''}")
+            built[(seed, defects)] = _build(seed, work_dir, defects)
+        return built[(seed, defects)]
 
     return get

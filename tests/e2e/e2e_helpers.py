@@ -76,26 +76,22 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         con.close()
 
 
-def generate(out: Path, seed: int, scale: float, days: int) -> None:
+def generate(out: Path, seed: int, scale: float, days: int, defects: bool = False) -> None:
     """`revops generate` into out/landing, truth into out/ground_truth."""
     from demo.cli import main as generate_main
 
-    code = generate_main(
-        [
-            "--out",
-            str(out / "landing"),
-            "--seed",
-            str(seed),
-            "--scale",
-            str(scale),
-            "--days",
-            str(days),
-        ]
-    )
+    args = ["--out", str(out / "landing"), "--seed", str(seed)]
+    args += ["--scale", str(scale), "--days", str(days)]
+    code = generate_main(args + (["--defects"] if defects else []))
     assert code in (0, None), f"revops generate exited {code}"
 
 
-def ingest_all(landing: Path, warehouse: Path, sources: tuple[str, ...] | None = None) -> None:
+def ingest_all(
+    landing: Path,
+    warehouse: Path,
+    sources: tuple[str, ...] | None = None,
+    allow_failed_files: bool = False,
+) -> None:
     from ingest.runner import SOURCES, ingest_source
     from ingest.warehouse import connect
 
@@ -103,6 +99,7 @@ def ingest_all(landing: Path, warehouse: Path, sources: tuple[str, ...] | None =
     try:
         for source in sources or SOURCES:
             result = ingest_source(con, landing, source)
-            assert not result.failures, (source, result.failures)
+            # Planted defects (--defects) fail files on purpose; ingest's own tests check them.
+            assert allow_failed_files or not result.failures, (source, result.failures)
     finally:
         con.close()

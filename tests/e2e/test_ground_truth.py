@@ -18,6 +18,7 @@ from e2e_helpers import INCREMENTAL_SEED, query, run_dbt
 pytestmark = pytest.mark.slow
 
 SEEDS = [INCREMENTAL_SEED, 7]
+DEFECTS_SEED = 5
 COUNTS = ["impressions", "clicks", "sessions", "leads", "mqls", "sqls", "won_deals"]
 MONEY = ["spend", "won_revenue"]
 MEASURES = ["spend", *COUNTS, "won_revenue"]
@@ -183,3 +184,12 @@ def test_incremental_build_after_a_new_day_equals_a_full_refresh(pipeline_for, t
     for mart in MARTS:
         sql = f"select * from marts.{mart} order by all"
         assert query(pipeline.warehouse, sql) == query(full, sql), mart
+
+
+def test_marts_equal_truth_with_planted_defects(pipeline_for):
+    """SPEC 5 faults (duplicate and re-delivered files, bad rows, a file without a required
+    column, an empty or corrupt file) never change the truth: the marts must not move either."""
+    pipeline = pipeline_for(DEFECTS_SEED, defects=True)
+    assert pipeline.first_build.returncode == 0, pipeline.first_build.output[-4000:]
+    test_campaign_performance_equals_truth_per_campaign(lambda _: pipeline, DEFECTS_SEED)
+    test_every_lead_equals_truth(lambda _: pipeline, DEFECTS_SEED)
