@@ -36,10 +36,11 @@ events as (
     where ga_session_id is not null
         and user_pseudo_id is not null
         {% if is_incremental() %}
-        {#- One extra day so that a session that began before midnight is seen whole and is
-            dated (and kept or left) by its real first event. #}
+        {#- Two extra days of events, so that a session that began before midnight is seen
+            whole and is dated (and kept or left) by its real first event, also when GA4's
+            event_date (the property's time zone) is a day off the UTC date. #}
         and event_date >= (
-            select cast({{ dbt.dateadd('day', -1, 'first_day') }} as date) from rebuild_from
+            select cast({{ dbt.dateadd('day', -2, 'first_day') }} as date) from rebuild_from
         )
         {% endif %}
 
