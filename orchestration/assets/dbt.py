@@ -86,6 +86,9 @@ def prepare_dbt_manifest(*, force: bool = False) -> Path:
                 dbt_executable(),
                 "parse",
                 "--quiet",
+                # A partial parse has been seen to drop a singular test's description,
+                # which is what the UI shows a RevOps reader: parse whole (it is rare).
+                "--no-partial-parse",
                 "--project-dir",
                 str(project.project_dir),
                 "--profiles-dir",
