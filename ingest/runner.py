@@ -16,17 +16,18 @@ from pathlib import Path
 import duckdb
 
 from ingest.landing import list_files, unchanged_since_last_run
-from ingest.loader import RAW, FileOutcome, Parser, ensure_bookkeeping, ingest_file
+from ingest.loader import RAW, FileOutcome, Parser, ensure_bookkeeping, ingest_files
 from ingest.parsers import ga4, google_ads, linkedin_ads, meta_ads, salesforce
+from ingest.warehouse import deferred_checkpoints
 
 SOURCES: tuple[str, ...] = ("google_ads", "meta_ads", "linkedin_ads", "ga4", "salesforce")
 
 PARSERS: dict[str, Parser] = {
-    "google_ads": google_ads.stage,
-    "meta_ads": meta_ads.stage,
-    "linkedin_ads": linkedin_ads.stage,
-    "ga4": ga4.stage,
-    "salesforce": salesforce.stage,
+    "google_ads": google_ads.PARSER,
+    "meta_ads": meta_ads.PARSER,
+    "linkedin_ads": linkedin_ads.PARSER,
+    "ga4": ga4.PARSER,
+    "salesforce": salesforce.PARSER,
 }
 
 # raw table prefix per source: salesforce has one table per object
@@ -81,9 +82,11 @@ def ingest_source(
     files = list_files(Path(landing_dir), source)
     unchanged = unchanged_since_last_run(con, files)
     result = SourceResult(source=source, files_seen=len(files), files_unchanged=len(unchanged))
-    for file in files:
-        if file.rel_path not in unchanged:
-            result.add(ingest_file(con, file, PARSERS[source], log))
+    todo = [file for file in files if file.rel_path not in unchanged]
+    if todo:
+        with deferred_checkpoints(con):
+            for outcome in ingest_files(con, source, todo, PARSERS[source], log):
+                result.add(outcome)
     result.newest_data_date = con.execute(
         f"select max(newest_data_date) from {RAW}.ingest_log "
         "where source = ? and status = 'loaded'",

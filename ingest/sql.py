@@ -217,3 +217,9 @@ SALESFORCE_SQL_TYPES = {
     "decimal": "DECIMAL(18,2)",
     "integer": "BIGINT",
 }
+
+
+def file_of(indexes: list[int]) -> str:
+    """A multi-file reader's `file_index` (position in its list of paths) as the
+    loader's batch file number (``_file``)."""
+    return f"list_extract([{', '.join(str(i) for i in indexes)}], cast(file_index as bigint) + 1)"

@@ -17,9 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import duckdb
-
-from ingest.sql import ident, literal
+from ingest.sql import literal
 
 HEAD_BYTES = 256 * 1024
 HEAD_LINES = 50
@@ -97,28 +95,22 @@ def readable_copy(path: Path, encoding: Encoding) -> Iterator[tuple[Path, str]]:
         yield target, "utf-8"
 
 
-def stage_cells(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    path: Path,
-    encoding: str,
-    header: Header,
-) -> int:
-    """Load every line after the header as VARCHAR cells c0..cN into a temp table.
+def read_cells(paths: list[str], encoding: str, header: Header) -> str:
+    """DuckDB's CSV reader over files of one shape, as a SQL relation: every line
+    after the header as VARCHAR cells c0..cN, plus ``file_index`` (position in
+    ``paths``) as a virtual column.
 
     One column more than the header (`_overflow`) catches rows with too many
-    cells instead of dropping them silently. The temp table's rowid keeps the
-    file order. Returns the number of cell columns.
+    cells instead of dropping them silently. The reader is not parallel, so
+    rows come in file order, then line order: a table filled from it keeps
+    that order in its rowid.
     """
     width = len(header.cells)
     columns = {f"c{i}": "VARCHAR" for i in range(width)} | {"_overflow": "VARCHAR"}
     columns_sql = "{" + ", ".join(f"{literal(k)}: 'VARCHAR'" for k in columns) + "}"
-    con.execute(
-        f"""create or replace temp table {ident(table)} as
-        select * from read_csv({literal(str(path))},
+    files = "[" + ", ".join(literal(p) for p in paths) + "]"
+    return f"""read_csv({files},
             encoding = {literal(encoding)}, skip = {header.line_index + 1}, header = false,
             delim = {literal(header.delimiter)}, quote = '"', escape = '"',
             columns = {columns_sql}, auto_detect = false, null_padding = true,
             strict_mode = false, parallel = false, max_line_size = 67108864)"""
-    )
-    return width

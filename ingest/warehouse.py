@@ -8,6 +8,8 @@ at scale 10).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -38,3 +40,25 @@ def _checked_size(value: str) -> str:
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value.strip(), re.I):
         raise ValueError(f"REVOPS_DUCKDB_MEMORY_LIMIT must look like '3GB', got {value!r}")
     return value.strip()
+
+
+# While a source loads, the WAL may grow this far before DuckDB checkpoints.
+INGEST_CHECKPOINT_THRESHOLD = "1GB"
+
+
+@contextmanager
+def deferred_checkpoints(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Checkpoint once after a load instead of whenever the WAL passes 16 MB.
+
+    DuckDB's default `checkpoint_threshold` made commits of a few MB each
+    rewrite the table's last row groups again and again. Durability does not
+    change: every commit is in the WAL, which a restart replays. The setting is
+    global to the database, so the previous value is restored afterwards.
+    """
+    previous = con.execute("select current_setting('checkpoint_threshold')").fetchall()[0][0]
+    con.execute(f"set checkpoint_threshold = '{INGEST_CHECKPOINT_THRESHOLD}'")
+    try:
+        yield
+    finally:
+        con.execute(f"set checkpoint_threshold = '{_checked_size(str(previous))}'")
+    con.execute("checkpoint")

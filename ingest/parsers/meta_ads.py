@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import duckdb
-
-from ingest.landing import LandingFile
-from ingest.loader import Staged
-from ingest.parsers.ads import AdFormat, stage_ad_file
+from ingest.parsers.ads import AdFormat, AdParser
 from ingest.sql import blank
 
 FORMAT = AdFormat(
@@ -18,5 +14,4 @@ FORMAT = AdFormat(
 )
 
 
-def stage(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Staged:
-    return stage_ad_file(con, file, FORMAT)
+PARSER = AdParser(FORMAT)

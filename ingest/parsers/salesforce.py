@@ -4,21 +4,28 @@ Columns are the API names lower-cased, typed by ingest/mappings/salesforce_field
 (fields not in the map stay VARCHAR). Every row carries its snapshot; staging
 reads the newest one. A field that appears in a later export is added to the
 raw table with ALTER TABLE, so earlier snapshots read NULL there.
+
+A batch stages all files of one object with the same header (typically the
+same object in several snapshots) with one multi-file read and one typing
+statement.
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
+from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
 
 from ingest.errors import FileError
 from ingest.landing import LandingFile
-from ingest.loader import LINEAGE_DDL, RAW, Staged
+from ingest.loader import LINEAGE_DDL, RAW, LoadState, Prepared, Staged
 from ingest.mappings import salesforce_field_types
 from ingest.sql import (
     SALESFORCE_SQL_TYPES,
+    file_of,
     ident,
     invalid_check,
     literal,
@@ -29,11 +36,12 @@ from ingest.sql import (
 )
 from ingest.textfile import (
     DELIMITERS,
+    Encoding,
     Header,
     detect_encoding,
     head_lines,
+    read_cells,
     readable_copy,
-    stage_cells,
 )
 
 CELLS = "_sf_cells"
@@ -82,47 +90,125 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]
     return dict(rows)
 
 
-def stage(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Staged:
-    parts = file.rel_path.split("/")
-    if len(parts) != 3:
-        raise FileError(
-            f"{file.rel_path}: Salesforce files belong in salesforce/<snapshot>/<Object>.csv "
-            "(snapshot = export date, YYYY-MM-DD or YYYY-MM-DDTHHMMSSZ)"
-        )
-    folder, name = parts[1], parts[2]
-    taken_at = snapshot_at(folder)
-    if taken_at is None:
-        raise FileError(
-            f"{file.rel_path}: snapshot folder {folder!r} is not an export date "
-            "(YYYY-MM-DD or YYYY-MM-DDTHHMMSSZ)"
-        )
-    found = OBJECT_FILE.match(name)
-    if not found:
-        raise FileError(f"{file.rel_path}: expected <Object>.csv named after a Salesforce object")
-    object_name = found.group(1)
-    table = table_name(object_name)
+@dataclass(frozen=True)
+class SalesforceFile:
+    encoding: Encoding
+    header: Header
+    fields: tuple[str, ...]  # lower-cased API names
+    kinds: tuple[str, ...]  # salesforce_fields.csv type per field
 
-    with open(file.path, "rb") as fh:
-        encoding = detect_encoding(fh.read(4096))
-    header = _header(file, head_lines(file.path, encoding))
-    fields = [c.lower() for c in header.cells]
-    if "id" not in fields:
-        found = ", ".join(header.cells)
-        raise FileError(f"{file.rel_path}: missing required column(s) Id; columns found: {found}")
-    duplicates = sorted({f for f in fields if fields.count(f) > 1})
-    if duplicates or "" in fields:
-        raise FileError(f"{file.rel_path}: header has empty or repeated field names: {duplicates}")
 
-    types = salesforce_field_types()
-    known_object = any(obj == object_name.lower() for obj, _ in types)
-    kinds = {f: types.get((object_name.lower(), f), "string") for f in fields}
-    _ensure_table(con, table, {f: SALESFORCE_SQL_TYPES[k] for f, k in kinds.items()})
+class SalesforceParser:
+    """The loader's parser interface (ingest.loader.Parser) for Salesforce snapshots."""
 
-    with readable_copy(file.path, encoding) as (path, duck_encoding):
-        width = stage_cells(con, CELLS, path, duck_encoding, header)
+    def conflict_key(self, file: LandingFile) -> None:
+        return None
+
+    def prepare(self, con: duckdb.DuckDBPyConnection, item: Prepared, state: LoadState) -> None:
+        file = item.file
+        parts = file.rel_path.split("/")
+        if len(parts) != 3:
+            raise FileError(
+                f"{file.rel_path}: Salesforce files belong in salesforce/<snapshot>/<Object>.csv "
+                "(snapshot = export date, YYYY-MM-DD or YYYY-MM-DDTHHMMSSZ)"
+            )
+        folder, name = parts[1], parts[2]
+        taken_at = snapshot_at(folder)
+        if taken_at is None:
+            raise FileError(
+                f"{file.rel_path}: snapshot folder {folder!r} is not an export date "
+                "(YYYY-MM-DD or YYYY-MM-DDTHHMMSSZ)"
+            )
+        found = OBJECT_FILE.match(name)
+        if not found:
+            raise FileError(
+                f"{file.rel_path}: expected <Object>.csv named after a Salesforce object"
+            )
+        object_name = found.group(1)
+
+        with open(file.path, "rb") as fh:
+            encoding = detect_encoding(fh.read(4096))
+        header = _header(file, head_lines(file.path, encoding))
+        fields = [c.lower() for c in header.cells]
+        if "id" not in fields:
+            cells = ", ".join(header.cells)
+            raise FileError(
+                f"{file.rel_path}: missing required column(s) Id; columns found: {cells}"
+            )
+        duplicates = sorted({f for f in fields if fields.count(f) > 1})
+        if duplicates or "" in fields:
+            raise FileError(
+                f"{file.rel_path}: header has empty or repeated field names: {duplicates}"
+            )
+        types = salesforce_field_types()
+        known_object = any(obj == object_name.lower() for obj, _ in types)
+        kinds = tuple(types.get((object_name.lower(), f), "string") for f in fields)
+        item.table = table_name(object_name)
+        item.info = SalesforceFile(encoding, header, tuple(fields), kinds)
+        item.constants = {"_snapshot_id": folder, "_snapshot_at": taken_at}
+        item.extra_columns = [
+            h
+            for h, f in zip(header.cells, fields, strict=True)
+            if known_object and (object_name.lower(), f) not in types
+        ]
+
+    def ensure_tables(self, con: duckdb.DuckDBPyConnection, items: list[Prepared]) -> None:
+        """Tables and new columns in file order, as file-by-file loading would add them."""
+        known: dict[str, dict[str, str]] = {}
+        for item in items:
+            info: SalesforceFile = item.info
+            if item.table not in known:
+                known[item.table] = _table_columns(con, item.table)
+            existing = known[item.table]
+            columns = {
+                f: SALESFORCE_SQL_TYPES[k] for f, k in zip(info.fields, info.kinds, strict=True)
+            }
+            _ensure_table(con, item.table, columns, existing)
+            existing.update({f: t for f, t in columns.items() if f not in existing})
+
+    def stage(self, con: duckdb.DuckDBPyConnection, items: list[Prepared]) -> list[Staged]:
+        groups: dict[tuple, list[Prepared]] = {}
+        for item in items:
+            info: SalesforceFile = item.info
+            header = (info.header.line_index, info.header.delimiter, tuple(info.header.cells))
+            key = (item.table, info.encoding, header, info.kinds)
+            groups.setdefault(key, []).append(item)
+        staged = []
+        with ExitStack() as stack:
+            for number, members in enumerate(groups.values()):
+                paths, duck_encoding = [], "utf-8"
+                for item in members:
+                    path, duck_encoding = stack.enter_context(
+                        readable_copy(item.file.path, item.info.encoding)
+                    )
+                    paths.append(str(path))
+                cells, stage = f"{CELLS}_{number}", f"{STAGE}_{number}"
+                staged.append(_stage_group(con, members, paths, duck_encoding, cells, stage))
+        return staged
+
+
+PARSER = SalesforceParser()
+
+
+def _stage_group(
+    con: duckdb.DuckDBPyConnection,
+    members: list[Prepared],
+    paths: list[str],
+    encoding: str,
+    cells_table: str,
+    stage: str,
+) -> Staged:
+    info: SalesforceFile = members[0].info
+    header = info.header
+    width = len(header.cells)
+    con.execute(
+        f"create or replace temp table {cells_table} as "
+        f"select {file_of([item.index for item in members])} as _file, * "
+        f"from {read_cells(paths, encoding, header)}"
+    )
     values, reasons = [], []
-    for i, (field, original) in enumerate(zip(fields, header.cells, strict=True)):
-        rule = salesforce_typed(kinds[field], f"c{i}")
+    for i, (field, original) in enumerate(zip(info.fields, header.cells, strict=True)):
+        rule = salesforce_typed(info.kinds[i], f"c{i}")
         values.append(f"{rule.value} as {ident(field)}")
         if rule.invalid:
             check = invalid_check(rule, ident(field))
@@ -133,34 +219,35 @@ def stage(con: duckdb.DuckDBPyConnection, file: LandingFile) -> Staged:
     all_empty = " and ".join(f"coalesce({c}, '') = ''" for c in cells)
     delimiter = literal(header.delimiter)
     raw = f"{raw_line(cells, header.delimiter)} || coalesce({delimiter} || _overflow, '')"
-    columns = ", ".join(ident(f) for f in fields)
+    columns = ", ".join(ident(f) for f in info.fields)
+    # the raw line only for rejected rows: it is a copy of the whole row otherwise
     con.execute(
-        f"""create or replace temp table {STAGE} as
-        with t as (select rowid as _line, * from {CELLS} where not ({all_empty})),
-        v as (select *, {", ".join(values)} from t)
-        select row_number() over (order by _line) as _row_number, {columns},
-            nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason,
-            {raw} as _raw_line,
+        f"""create or replace temp table {stage} as
+        with t as (select rowid as _line, * from {cells_table} where not ({all_empty})),
+        v as (select *, {", ".join(values)} from t),
+        r as (select *, nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason from v)
+        select _file, row_number() over (partition by _file order by _line) as _row_number,
+            {columns}, _reason,
+            case when _reason is not null then {raw} end as _raw_line,
             cast(null as json) as _extra
-        from v"""
+        from r"""
     )
     return Staged(
-        table=table,
-        stage=STAGE,
-        columns=fields,
-        constants={"_snapshot_id": folder, "_snapshot_at": taken_at},
-        extra_columns=[
-            h
-            for h, f in zip(header.cells, fields, strict=True)
-            if known_object and (object_name.lower(), f) not in types
-        ],
-        newest_data_date=f"max(cast({literal(taken_at.date().isoformat())} as date))",
-        cleanup=[CELLS],
+        table=members[0].table,
+        relation=stage,
+        columns=list(info.fields),
+        files=[item.index for item in members],
+        newest_data_date="cast(f._snapshot_at as date)",
+        cleanup=[cells_table, stage],
     )
 
 
-def _ensure_table(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> None:
-    existing = _table_columns(con, table)
+def _ensure_table(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: dict[str, str],
+    existing: dict[str, str],
+) -> None:
     if not existing:
         cols = ", ".join(f"{ident(f)} {t}" for f, t in columns.items())
         con.execute(

@@ -150,7 +150,7 @@ def test_kill_mid_file_leaves_nothing_of_it(zone, con, landing, monkeypatch):
     def killed_before_log_row(*args, **kwargs):
         raise Killed("killed after the inserts, before the log row and the commit")
 
-    monkeypatch.setattr(ingest.loader, "write_log", killed_before_log_row)
+    monkeypatch.setattr(ingest.loader, "write_logs", killed_before_log_row)
     with pytest.raises(Killed):
         ingest_source(con, landing, "google_ads")
     assert _count(con, "google_ads__campaign_stats") == 0
@@ -162,14 +162,14 @@ def test_kill_mid_file_leaves_nothing_of_it(zone, con, landing, monkeypatch):
 
 
 def test_error_mid_file_is_recorded_as_failed_with_nothing_loaded(zone, con, landing, monkeypatch):
-    original = ingest.loader.write_log
+    original = ingest.loader.write_logs
 
-    def fail_loaded(con_, file, sha, started, outcome, extra=None):
-        if outcome.status == "loaded":
+    def fail_loaded(con_, entries):
+        if any(entry.outcome.status == "loaded" for entry in entries):
             raise duckdb.IOException("disk full")
-        original(con_, file, sha, started, outcome, extra)
+        original(con_, entries)
 
-    monkeypatch.setattr(ingest.loader, "write_log", fail_loaded)
+    monkeypatch.setattr(ingest.loader, "write_logs", fail_loaded)
     result = ingest_source(con, landing, "google_ads")
     assert result.files_failed == 1 and "disk full" in result.failures[0][1]
     assert _count(con, "google_ads__campaign_stats") == 0
