@@ -21,6 +21,7 @@ from ingest.sql import literal
 
 HEAD_BYTES = 256 * 1024
 HEAD_LINES = 50
+FIRST_CHUNK = 16 * 1024
 DELIMITERS = ("\t", ",", ";")
 
 
@@ -47,12 +48,23 @@ def detect_encoding(head: bytes) -> Encoding:
 
 
 def head_lines(path: Path, encoding: Encoding) -> list[str]:
+    """The first HEAD_LINES lines of the first HEAD_BYTES bytes.
+
+    Read in a small first chunk: when it holds more than HEAD_LINES lines, its
+    first HEAD_LINES are complete and the same as in the full head.
+    """
     with open(path, "rb") as fh:
-        raw = fh.read(HEAD_BYTES)
+        lines = _decoded_lines(fh.read(FIRST_CHUNK), encoding)
+        if len(lines) > HEAD_LINES:
+            return lines[:HEAD_LINES]
+        fh.seek(0)
+        return _decoded_lines(fh.read(HEAD_BYTES), encoding)[:HEAD_LINES]
+
+
+def _decoded_lines(raw: bytes, encoding: Encoding) -> list[str]:
     if encoding.python.startswith("utf-16") and len(raw) % 2:
         raw = raw[:-1]
-    text = raw.decode(encoding.python, errors="replace").lstrip("\ufeff")
-    return text.splitlines()[:HEAD_LINES]
+    return raw.decode(encoding.python, errors="replace").lstrip("\ufeff").splitlines()
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,14 @@ import duckdb
 from ingest.errors import FileError
 from ingest.landing import LandingFile
 from ingest.loader import LINEAGE_DDL, RAW, LoadState, Prepared, Staged
-from ingest.mappings import AdColumn, HeaderAlias, ad_columns, header_aliases, normalize_header
+from ingest.mappings import (
+    CURRENCY_PLACEHOLDER,
+    AdColumn,
+    HeaderAlias,
+    ad_columns,
+    header_aliases,
+    normalize_header,
+)
 from ingest.sql import (
     blank,
     file_of,
@@ -76,7 +83,10 @@ class HeaderMap:
     currency: str | None  # from a header such as `Amount spent (EUR)`
 
 
+@lru_cache(maxsize=65536)
 def _match(header: str, source: str) -> tuple[HeaderAlias, str | None] | None:
+    """Cached on the raw cell: finding the header scores every cell of the first
+    50 lines of every file, and dates, names and numbers repeat."""
     return _match_cached(normalize_header(header), source)
 
 
@@ -84,11 +94,31 @@ def _match(header: str, source: str) -> tuple[HeaderAlias, str | None] | None:
 def _match_cached(norm: str, source: str) -> tuple[HeaderAlias, str | None] | None:
     if not norm or len(norm) > 200:  # a data cell, not a header
         return None
-    for alias in header_aliases(source):
+    # the first alias (in mapping order) that matches: a dict for the literal
+    # aliases, the few patterned ones (`Cost ({currency})`) tried in turn
+    exact, patterned = _alias_index(source)
+    hit = exact.get(norm)
+    for position, alias in patterned:
+        if hit is not None and hit[0] < position:
+            break
         found = alias.pattern.match(norm)
         if found:
             return alias, (found.groupdict().get("currency") or None)
-    return None
+    return (hit[1], None) if hit is not None else None
+
+
+@lru_cache(maxsize=16)
+def _alias_index(
+    source: str,
+) -> tuple[dict[str, tuple[int, HeaderAlias]], list[tuple[int, HeaderAlias]]]:
+    exact: dict[str, tuple[int, HeaderAlias]] = {}
+    patterned: list[tuple[int, HeaderAlias]] = []
+    for position, alias in enumerate(header_aliases(source)):
+        if CURRENCY_PLACEHOLDER in alias.alias:
+            patterned.append((position, alias))
+        else:
+            exact.setdefault(normalize_header(alias.alias), (position, alias))
+    return exact, patterned
 
 
 def map_headers(cells: list[str], source: str) -> HeaderMap:
@@ -346,12 +376,13 @@ def _typed_sql(
         with t as (
             select rowid as _line, * from {CANON}
             where {not_blank} and not coalesce({fmt.not_data(cell_of, "_cells[1]")}, false)),
+        n as (select _line, row_number() over (partition by _file order by _line) as _row_number
+            from t),
         v as (select *, {selected} from t),
         r as (select *, nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason from v)
-        select _file, row_number() over (partition by _file order by _line) as _row_number,
-            {final}, _reason,
+        select r._file, n._row_number, {final}, _reason,
             case when _reason is not null then {_raw_line_sql()} end as _raw_line, _extra
-        from r"""
+        from r join n using (_line)"""
 
 
 def _by_transform(name: str, exprs: dict[str, str]) -> str:

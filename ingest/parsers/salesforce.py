@@ -220,17 +220,20 @@ def _stage_group(
     delimiter = literal(header.delimiter)
     raw = f"{raw_line(cells, header.delimiter)} || coalesce({delimiter} || _overflow, '')"
     columns = ", ".join(ident(f) for f in info.fields)
-    # the raw line only for rejected rows: it is a copy of the whole row otherwise
+    # Row numbers from a window over (_file, _line) only, joined back: a window
+    # over the wide rows cost more than typing them. The raw line only for
+    # rejected rows: it is a copy of the whole row otherwise.
     con.execute(
         f"""create or replace temp table {stage} as
         with t as (select rowid as _line, * from {cells_table} where not ({all_empty})),
+        n as (select _line, row_number() over (partition by _file order by _line) as _row_number
+            from t),
         v as (select *, {", ".join(values)} from t),
         r as (select *, nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason from v)
-        select _file, row_number() over (partition by _file order by _line) as _row_number,
-            {columns}, _reason,
+        select r._file, n._row_number, {columns}, _reason,
             case when _reason is not null then {raw} end as _raw_line,
             cast(null as json) as _extra
-        from r"""
+        from r join n using (_line)"""
     )
     return Staged(
         table=members[0].table,
