@@ -192,3 +192,93 @@ def test_result_reports_newest_data_date_and_tables(zone, con, landing):
     assert str(results["google_ads"].newest_data_date) == "2026-11-03"  # the 11-04 row was rejected
     assert results["ga4"].tables == ["ga4__events"]
     assert str(results["salesforce"].newest_data_date) == "2026-11-05"
+
+
+# Batches: several files share one staging pass and one transaction, yet each
+# keeps its own log row, rejected rows, row numbers and failure.
+
+
+def _google(day: str, clicks: str = "1") -> str:
+    return f"Report\nAll time\nDay,Campaign,Cost,Impr.,Clicks\n{day},A,1,10,{clicks}\n"
+
+
+def test_kill_mid_batch_leaves_no_file_of_the_batch(write, con, landing, monkeypatch):
+    for n in range(3):
+        write(f"google_ads/day{n}.csv", _google(f"2026-11-0{n + 1}"), mtime=T0 + n)
+
+    def killed(*args, **kwargs):
+        raise Killed("killed after the batch's inserts, before its log rows and commit")
+
+    monkeypatch.setattr(ingest.loader, "write_logs", killed)
+    with pytest.raises(Killed):
+        ingest_source(con, landing, "google_ads")
+    assert _count(con, "google_ads__campaign_stats") == 0
+    assert _count(con, "ingest_log") == 0
+    monkeypatch.undo()
+    result = ingest_source(con, landing, "google_ads")
+    assert (result.files_loaded, result.rows_loaded) == (3, 3)
+    assert rows(con, "select count(distinct _source_file) from raw.google_ads__campaign_stats") == [
+        (3,)
+    ]
+
+
+def test_each_file_of_a_batch_keeps_its_own_figures_and_row_numbers(write, con, landing):
+    # blank and total rows do not count; row numbers restart in every file
+    write("google_ads/a.csv", _google("2026-11-01") + "\n2026-11-02,A,1,10,x\n", mtime=T0)
+    write(
+        "google_ads/b.csv",
+        _google("2026-11-03", "y") + "2026-11-04,A,1,10,2\nTotal: Account,,2,20,3\n",
+        mtime=T0 + 1,
+    )
+    write("google_ads/c.csv", _google("2026-11-05"), mtime=T0 + 2)
+    ingest_source(con, landing, "google_ads")
+    assert rows(
+        con,
+        "select file_path, rows_read, rows_loaded, rows_rejected from raw.ingest_log order by 1",
+    ) == [
+        ("google_ads/a.csv", 2, 1, 1),
+        ("google_ads/b.csv", 2, 1, 1),
+        ("google_ads/c.csv", 1, 1, 0),
+    ]
+    assert rows(
+        con, "select file_path, row_number, raw_line from raw.rejected_rows order by 1"
+    ) == [
+        ("google_ads/a.csv", 2, "2026-11-02,A,1,10,x"),
+        ("google_ads/b.csv", 1, "2026-11-03,A,1,10,y"),
+    ]
+    assert rows(
+        con,
+        "select _source_file, _row_number, day from raw.google_ads__campaign_stats order by 3",
+    ) == [
+        ("google_ads/a.csv", 1, date(2026, 11, 1)),
+        ("google_ads/b.csv", 2, date(2026, 11, 4)),
+        ("google_ads/c.csv", 1, date(2026, 11, 5)),
+    ]
+
+
+def test_unreadable_file_in_a_batch_fails_alone(write, con, landing):
+    good = '{"event_date":"20261103","event_timestamp":1,"event_name":"x"}\n'
+    write("web/events_20261101.jsonl", good + "\n" + good + "{broken\n", mtime=T0)
+    write("web/events_20261102.jsonl.gz", b"\x1f\x8b\x08\x00garbage", mtime=T0 + 1)
+    write("web/events_20261103.jsonl", good * 3, mtime=T0 + 2)
+    result = ingest_source(con, landing, "ga4")
+    assert (result.files_loaded, result.files_failed) == (2, 1)
+    assert "could not be read" in dict(result.failures)["web/events_20261102.jsonl.gz"]
+    assert rows(
+        con,
+        "select file_path, status, rows_read, rows_loaded, rows_rejected from raw.ingest_log "
+        "order by 1",
+    ) == [
+        ("web/events_20261101.jsonl", "loaded", 3, 2, 1),
+        ("web/events_20261102.jsonl.gz", "failed", 0, 0, 0),
+        ("web/events_20261103.jsonl", "loaded", 3, 3, 0),
+    ]
+    # line numbers count the blank line
+    assert rows(con, "select file_path, row_number from raw.rejected_rows") == [
+        ("web/events_20261101.jsonl", 4)
+    ]
+    assert rows(
+        con,
+        "select _source_file, list(_row_number order by _row_number) from raw.ga4__events "
+        "group by 1 order by 1",
+    ) == [("web/events_20261101.jsonl", [1, 3]), ("web/events_20261103.jsonl", [1, 2, 3])]
