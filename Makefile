@@ -40,8 +40,16 @@ demo-data: $(STAMP) $(REVOPS_LANDING_DIR)
 run: demo-data
 	$(BIN)/revops run
 
-test: $(STAMP)
-	$(BIN)/pytest -m "not ui"
+# A second, tiny virtualenv with a DuckDB 1.x client: the serving database must open in the
+# DuckDB that BI tools embed, and a test proves it with a real 1.x reader.
+DUCKDB1_VENV := .venv-duckdb1
+$(DUCKDB1_VENV)/.installed:
+	$(PYTHON) -m venv $(DUCKDB1_VENV)
+	$(DUCKDB1_VENV)/bin/pip install -q 'duckdb==1.4.*'
+	touch $@
+
+test: $(STAMP) $(DUCKDB1_VENV)/.installed
+	REVOPS_TEST_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/pytest -m "not ui"
 
 # The Dagster UI on loopback. The instance config and the dbt manifest are prepared here,
 # once, so the code server never parses dbt on import.
@@ -64,4 +72,4 @@ lint: $(STAMP)
 	$(BIN)/ruff check ingest orchestration demo serving tests benchmarks
 
 clean:
-	rm -rf data .dagster_home dbt_project/target dbt_project/logs logs benchmarks/results .pytest_cache
+	rm -rf data .dagster_home $(DUCKDB1_VENV) dbt_project/target dbt_project/logs logs benchmarks/results .pytest_cache
