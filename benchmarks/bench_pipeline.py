@@ -1,0 +1,884 @@
+"""The whole pipeline, stage by stage and end to end, at one or more scales of the demo company.
+
+    .venv/bin/python benchmarks/bench_pipeline.py --scales 1 10      # `make bench`
+    .venv/bin/python benchmarks/bench_pipeline.py --quick            # scale 0.1, about 3 minutes
+
+Every stage runs in a fresh subprocess against an isolated work dir under /tmp
+(REVOPS_LANDING_DIR, REVOPS_WAREHOUSE, REVOPS_SERVING, DAGSTER_HOME and the dbt
+target path all point there; the repo's data/ is never touched). For each stage:
+wall seconds, peak RSS of the process tree (psutil, sampled every 50 ms, summed
+over the process and its children, e.g. `revops run` plus its dbt subprocess)
+and the kernel's ru_maxrss of the largest single process; and the CPU that other
+processes used meanwhile (cores), so a figure distorted by other load shows it.
+
+Stages, per scale:
+  generate  `revops generate --scale S`
+  floor     DuckDB alone reading every landing file once (bench_ingest.scan_sql)
+  ingest    ingest.runner.ingest_source per source into a fresh warehouse (rows/s)
+  dbt       `dbt build --project-dir dbt_project --profiles-dir dbt_project`
+  checks    the Great Expectations suites (orchestration/checks), without Dagster
+  publish   serving.publish.publish_marts
+  run       `revops run` end to end on a fresh warehouse (its per-step lines parsed)
+  daily     incremental cost: the files delivered in the last 24 h are held back,
+            `revops run` (full), files put back, `revops run` (daily), then
+            `revops run` again with nothing new (fixed cost of a run)
+Once per invocation (fixed overhead): `dbt parse` (manifest prepare), loading
+the Dagster definitions in a fresh interpreter (3 times), `revops run` over an
+empty landing zone, and what memory_limit/threads dbt's profile really applies.
+
+Figures are printed and written to benchmarks/results/pipeline_<time>.json;
+nothing is asserted. Targets (issue 6) are shown next to the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+STAGES_PY = REPO / "benchmarks" / "_stages.py"
+#: The code under test: this checkout, or a `git archive` of --commit (set in main()).
+CODE = REPO
+RESULTS = REPO / "benchmarks" / "results"
+ALL_STAGES = ("generate", "floor", "ingest", "dbt", "checks", "publish", "run", "daily")
+GiB = 2**30
+MiB = 2**20
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+@dataclass
+class Measured:
+    """One subprocess: how long, how big, how loaded the machine was meanwhile."""
+
+    name: str
+    cmd: list[str]
+    returncode: int = 0
+    wall_s: float = 0.0
+    cpu_s: float = 0.0  # user + system of the process tree (waited-for children included)
+    peak_rss_tree: int = 0  # bytes, sampled sum over the process tree
+    maxrss_largest: int = 0  # bytes, the kernel's ru_maxrss: the largest single process
+    others_cores: float = 0.0  # CPU used by other processes meanwhile, in cores
+    load1_start: float = 0.0
+    load1_max: float = 0.0
+    log: str = ""
+    figures: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def peak_rss(self) -> int:
+        return max(self.peak_rss_tree, self.maxrss_largest)
+
+
+class _TreeSampler(threading.Thread):
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.load_max = 0.0
+        self._halt = threading.Event()
+
+    def run(self) -> None:
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self._halt.is_set():
+            total = 0
+            try:
+                procs = [root, *root.children(recursive=True)]
+            except psutil.Error:
+                procs = []
+            for proc in procs:
+                with contextlib.suppress(psutil.Error):  # a child that just exited
+                    total += proc.memory_info().rss
+            self.peak = max(self.peak, total)
+            self.load_max = max(self.load_max, os.getloadavg()[0])
+            self._halt.wait(0.05)
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join()
+
+
+def _busy_seconds() -> float:
+    t = psutil.cpu_times()
+    total = sum(t) - getattr(t, "guest", 0.0) - getattr(t, "guest_nice", 0.0)
+    return total - t.idle - getattr(t, "iowait", 0.0)
+
+
+def measure(name: str, cmd: list[str], env: dict[str, str], logs: Path) -> Measured:
+    """Run ``cmd`` in a fresh process; its output goes to ``logs/<name>.log``."""
+    logs.mkdir(parents=True, exist_ok=True)
+    log = logs / f"{name}.log"
+    m = Measured(name=name, cmd=cmd, log=str(log), load1_start=os.getloadavg()[0])
+    print(f"  [{time.strftime('%H:%M:%S')}] {name}: {' '.join(cmd[-4:])}", flush=True)
+    busy0 = _busy_seconds()
+    start = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=CODE)
+        sampler = _TreeSampler(proc.pid)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        m.wall_s = time.perf_counter() - start
+        sampler.stop()
+    proc.returncode = m.returncode = os.waitstatus_to_exitcode(status)
+    m.cpu_s = usage.ru_utime + usage.ru_stime
+    m.others_cores = max(0.0, (_busy_seconds() - busy0 - m.cpu_s) / m.wall_s) if m.wall_s else 0
+    m.peak_rss_tree = sampler.peak
+    m.maxrss_largest = usage.ru_maxrss * 1024
+    m.load1_max = sampler.load_max
+    text = log.read_text(encoding="utf-8", errors="replace")
+    for line in reversed(text.splitlines()):
+        if line.startswith("BENCH_JSON "):
+            m.figures = json.loads(line[len("BENCH_JSON ") :])
+            break
+    status_text = "ok" if m.returncode == 0 else f"EXIT {m.returncode} (see {log})"
+    print(
+        f"      {m.wall_s:7.1f} s  peak RSS {m.peak_rss / MiB:6,.0f} MiB  "
+        f"others {m.others_cores:.1f} cores  {status_text}",
+        flush=True,
+    )
+    return m
+
+
+def stage(name: str, which: str, env: dict[str, str], logs: Path) -> Measured:
+    return measure(name, [sys.executable, str(STAGES_PY), which], env, logs)
+
+
+# --------------------------------------------------------------------------- environment
+
+
+def pipeline_env(root: Path, landing: Path, dbt_target: Path) -> dict[str, str]:
+    """The pipeline's own variables, all pointing under ``root`` (never the repo's data/)."""
+    env = dict(os.environ)
+    env.update(
+        {
+            "REVOPS_LANDING_DIR": str(landing),
+            "REVOPS_WAREHOUSE": str(root / "warehouse.duckdb"),
+            "REVOPS_SERVING": str(root / "serving.duckdb"),
+            "DAGSTER_HOME": str(root / "dagster_home"),
+            "REVOPS_DBT_TARGET_PATH": str(dbt_target),
+            "GX_ANALYTICS_ENABLED": "false",
+            "DAGSTER_DISABLE_TELEMETRY": "1",
+            "DO_NOT_TRACK": "1",
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        }
+    )
+    if CODE != REPO:  # the archived commit's packages win over the venv's editable install
+        env["PYTHONPATH"] = str(CODE)
+        env["REVOPS_BENCH_CODE"] = str(CODE)
+    env.setdefault("REVOPS_DUCKDB_MEMORY_LIMIT", "3GB")
+    env.setdefault("REVOPS_DUCKDB_THREADS", "2")
+    root.mkdir(parents=True, exist_ok=True)
+    return env
+
+
+# --------------------------------------------------------------------------- parsing
+
+_STEP = re.compile(r"^\s+(ok|FAILED)\s+(\S+) \(([\d.]+) s")
+_VERDICT = re.compile(r"revops run (OK|FAILED) in (\d+) s")
+_GEN_SOURCE = re.compile(r"^\s+(\w+)\s+(\d+) files\s+([\d,]+) rows")
+
+
+def parse_run(m: Measured) -> None:
+    """`revops run` prints `  ok  <step> (12.3 s, 5 asset(s))` per step and a verdict."""
+    steps: dict[str, float] = {}
+    failed: list[str] = []
+    verdict = None
+    for line in Path(m.log).read_text(encoding="utf-8", errors="replace").splitlines():
+        if match := _STEP.match(line):
+            steps[match.group(2)] = float(match.group(3))
+            if match.group(1) == "FAILED":
+                failed.append(match.group(2))
+        elif match := _VERDICT.search(line):
+            verdict = match.group(1)
+    m.figures = {"steps": steps, "failed_steps": failed, "verdict": verdict}
+    groups = {"ingest": 0.0, "dbt": 0.0, "checks": 0.0, "publish": 0.0, "other": 0.0}
+    for step, seconds in steps.items():
+        if step.startswith("ingest_"):
+            groups["ingest"] += seconds
+        elif "gx_" in step or "check" in step:
+            groups["checks"] += seconds
+        elif "dbt" in step:
+            groups["dbt"] += seconds
+        elif "publish" in step or step.startswith("serving"):
+            groups["publish"] += seconds
+        else:
+            groups["other"] += seconds
+    m.figures["step_groups"] = {k: round(v, 1) for k, v in groups.items()}
+    m.figures["steps_total_s"] = round(sum(steps.values()), 1)
+
+
+def dbt_timing(run_results: Path, top: int = 6) -> dict[str, Any]:
+    """Per-node execution times from dbt's run_results.json: what dominates dbt."""
+    if not run_results.exists():
+        return {}
+    data = json.loads(run_results.read_text())
+    by_type: dict[str, float] = {}
+    nodes = []
+    for node in data.get("results", []):
+        uid = node.get("unique_id", "?")
+        kind = uid.split(".")[0]
+        seconds = float(node.get("execution_time") or 0)
+        by_type[kind] = by_type.get(kind, 0.0) + seconds
+        nodes.append((seconds, uid.split(".")[-1] if kind != "test" else uid, node.get("status")))
+    nodes.sort(reverse=True)
+    return {
+        "elapsed_s": round(float(data.get("elapsed_time") or 0), 1),
+        "by_type_s": {k: round(v, 1) for k, v in sorted(by_type.items())},
+        "top": [{"node": n, "seconds": round(s, 2), "status": st} for s, n, st in nodes[:top]],
+    }
+
+
+# --------------------------------------------------------------------------- one scale
+
+
+def landing_files(landing: Path) -> list[Path]:
+    return sorted(p for p in landing.rglob("*") if p.is_file())
+
+
+def last_day_of_deliveries(landing: Path, hours: float = 24) -> list[Path]:
+    """Files whose mtime (the generator's simulated delivery time) is in the last ``hours``."""
+    files = landing_files(landing)
+    newest = max(p.stat().st_mtime for p in files)
+    return [p for p in files if p.stat().st_mtime > newest - hours * 3600]
+
+
+def move_tree(files: list[Path], src_root: Path, dst_root: Path) -> None:
+    """Move files keeping their relative paths and mtimes; drop folders left empty."""
+    for path in files:
+        target = dst_root / path.relative_to(src_root)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
+    for path in sorted({p.parent for p in files}, key=lambda p: len(p.parts), reverse=True):
+        while path != src_root and path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+            path = path.parent
+
+
+def revops_run(name: str, env: dict[str, str], logs: Path, dbt_target: Path) -> Measured:
+    run_results = dbt_target / "dagster_run" / "run_results.json"
+    run_results.unlink(missing_ok=True)  # never report the previous run's dbt timings
+    m = measure(name, [str(BIN / "revops"), "run"], env, logs)
+    parse_run(m)
+    m.figures["dbt"] = dbt_timing(run_results)
+    return m
+
+
+def bench_scale(scale: float, args: argparse.Namespace, work: Path, dbt_target: Path) -> dict:
+    root = work / f"scale_{scale:g}"
+    landing = root / "landing"
+    logs = root / "logs"
+    out: dict[str, Any] = {"scale": scale, "days": args.days, "work_dir": str(root)}
+    measured: dict[str, Measured] = {}
+    print(f"\n== scale {scale:g} ({args.days} days, seed {args.seed}) in {root}", flush=True)
+
+    env = pipeline_env(root / "stages", landing, dbt_target)
+    if "generate" in args.stages or not landing.exists():
+        if landing.exists():
+            shutil.rmtree(landing)
+        m = measure(
+            "generate",
+            [
+                str(BIN / "revops"),
+                "generate",
+                "--out",
+                str(landing),
+                "--scale",
+                f"{scale:g}",
+                "--days",
+                str(args.days),
+                "--seed",
+                str(args.seed),
+            ],
+            env,
+            logs,
+        )
+        sources = {}
+        for line in Path(m.log).read_text().splitlines():
+            if match := _GEN_SOURCE.match(line):
+                sources[match.group(1)] = {
+                    "files": int(match.group(2)),
+                    "rows": int(match.group(3).replace(",", "")),
+                }
+        m.figures = {"sources": sources}
+        measured["generate"] = m
+    files = landing_files(landing)
+    out["landing"] = {"files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+    if "floor" in args.stages:
+        if "generate" not in measured:  # files written just now are in the page cache already
+            stage("floor_warmup", "floor", env, logs)
+        measured["floor"] = stage("floor", "floor", env, logs)
+    if "ingest" in args.stages:
+        measured["ingest"] = stage("ingest", "ingest", env, logs)
+    if "dbt" in args.stages:
+        target = root / "stages" / "dbt_target"
+        m = measure(
+            "dbt_build",
+            [
+                str(BIN / "dbt"),
+                "build",
+                "--project-dir",
+                "dbt_project",
+                "--profiles-dir",
+                "dbt_project",
+                "--target-path",
+                str(target),
+                "--log-path",
+                str(root / "dbt_logs"),
+            ],
+            env,
+            logs,
+        )
+        m.figures = dbt_timing(target / "run_results.json", top=8)
+        measured["dbt"] = m
+    built_by_stages = "ingest" in args.stages and "dbt" in args.stages
+    if built_by_stages:
+        checks_and_publish(args, env, logs, measured)
+        if not args.keep:
+            shutil.rmtree(root / "stages", ignore_errors=True)
+
+    if "run" in args.stages:
+        env_run = pipeline_env(root / "e2e", landing, dbt_target)
+        measured["run"] = revops_run("revops_run", env_run, logs, dbt_target)
+        if not args.keep:
+            shutil.rmtree(root / "e2e", ignore_errors=True)
+
+    if "daily" in args.stages:
+        held = last_day_of_deliveries(landing)
+        holding = root / "holding"
+        daily_files = [str(p.relative_to(landing)) for p in held]
+        out["daily_files"] = {
+            "files": len(held),
+            "bytes": sum(p.stat().st_size for p in held),
+            "paths": daily_files,
+        }
+        env_incr = pipeline_env(root / "incremental", landing, dbt_target)
+        move_tree(held, landing, holding)
+        try:
+            measured["incr_full"] = revops_run("revops_run_full", env_incr, logs, dbt_target)
+        finally:
+            move_tree(landing_files(holding), holding, landing)
+        measured["incr_daily"] = revops_run("revops_run_daily", env_incr, logs, dbt_target)
+        measured["incr_nochange"] = revops_run("revops_run_nochange", env_incr, logs, dbt_target)
+        out["daily_rows"] = _daily_rows(Path(env_incr["REVOPS_WAREHOUSE"]), daily_files)
+        out["loaded_rows"] = _daily_rows(Path(env_incr["REVOPS_WAREHOUSE"]), None)
+        if not built_by_stages:  # checks and publish on the warehouse the runs built
+            checks_and_publish(args, env_incr, logs, measured)
+        if not args.keep:
+            shutil.rmtree(root / "incremental", ignore_errors=True)
+
+    out["stages"] = {k: asdict(v) | {"peak_rss": v.peak_rss} for k, v in measured.items()}
+    if not args.keep:
+        shutil.rmtree(root, ignore_errors=True)
+    return out
+
+
+def checks_and_publish(
+    args: argparse.Namespace, env: dict[str, str], logs: Path, measured: dict[str, Measured]
+) -> None:
+    if "checks" in args.stages:
+        measured["checks"] = stage("checks", "checks", env, logs)
+    if "publish" in args.stages:
+        measured["publish"] = stage("publish", "publish", env, logs)
+
+
+def _daily_rows(warehouse: Path, paths: list[str] | None) -> dict[str, Any]:
+    """Files and rows loaded per source, from raw.ingest_log (only ``paths`` when given)."""
+    import duckdb
+
+    if not warehouse.exists():
+        return {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        where = "status = 'loaded'"
+        if paths is not None:
+            where += " and file_path in (select unnest(?))"
+        rows = con.execute(
+            f"select source, count(*), sum(rows_read) from raw.ingest_log where {where} "
+            "group by source",
+            [paths] if paths is not None else [],
+        ).fetchall()
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+    return {s: {"files": int(n), "rows_read": int(r or 0)} for s, n, r in rows}
+
+
+# --------------------------------------------------------------------------- fixed overhead
+
+
+def bench_fixed(work: Path, dbt_target: Path, args: argparse.Namespace) -> dict[str, Any]:
+    root = work / "fixed"
+    logs = root / "logs"
+    empty_landing = root / "empty_landing"
+    empty_landing.mkdir(parents=True, exist_ok=True)
+    env = pipeline_env(root / "empty_run", empty_landing, dbt_target)
+    print(f"\n== fixed overhead in {root}", flush=True)
+    out: dict[str, Any] = {}
+    out["prepare"] = asdict(stage("dbt_parse", "prepare", env, logs))
+    loads = [stage(f"definitions_{i}", "defs", env, logs) for i in range(3)]
+    out["definitions"] = [asdict(m) for m in loads]
+    out["profile"] = _dbt_profile_settings(env, logs, root)
+    if "run" in args.stages or "daily" in args.stages:
+        m = revops_run("revops_run_empty_landing", env, logs, dbt_target)
+        out["empty_run"] = asdict(m) | {"peak_rss": m.peak_rss}
+    return out
+
+
+def _dbt_profile_settings(env: dict[str, str], logs: Path, root: Path) -> dict[str, Any]:
+    """What dbt's profile really sets in DuckDB (REVOPS_DUCKDB_MEMORY_LIMIT / _THREADS)."""
+    env = dict(env, REVOPS_WAREHOUSE=str(root / "profile_probe.duckdb"))
+    m = measure(
+        "dbt_profile_probe",
+        [
+            str(BIN / "dbt"),
+            "show",
+            "--project-dir",
+            "dbt_project",
+            "--profiles-dir",
+            "dbt_project",
+            "--target-path",
+            str(root / "probe_target"),
+            "--log-path",
+            str(root / "dbt_logs"),
+            "--output",
+            "json",
+            "--inline",
+            "select current_setting('memory_limit') as memory_limit, "
+            "current_setting('threads') as duckdb_threads",
+        ],
+        env,
+        logs,
+    )
+    text = Path(m.log).read_text(errors="replace")
+    found = re.search(r'"memory_limit":\s*"([^"]+)".*?"duckdb_threads":\s*"?(\d+)', text, re.S)
+    return {
+        "asked_memory_limit": env["REVOPS_DUCKDB_MEMORY_LIMIT"],
+        "asked_threads": env["REVOPS_DUCKDB_THREADS"],
+        "dbt_memory_limit": found.group(1) if found else None,
+        "dbt_duckdb_threads": int(found.group(2)) if found else None,
+        "seconds": round(m.wall_s, 1),
+    }
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _cell(stage: dict | None, rss: bool = True) -> str:
+    if not stage:
+        return "-"
+    text = f"{stage['wall_s']:.1f} s"
+    if stage.get("returncode"):
+        text += f" EXIT{stage['returncode']}"
+    if rss:
+        text += f", {stage['peak_rss'] / MiB:,.0f} MiB"
+    return text
+
+
+def _print_table(title: str, rows: list[tuple[str, list[str]]], scales: list[str]) -> None:
+    if not rows:
+        return
+    width = max(len(label) for label, _ in rows) + 2
+    cols = [max(len(s), *(len(cells[i]) for _, cells in rows)) + 3 for i, s in enumerate(scales)]
+    print(f"\n{title}")
+    header = f"{'':<{width}}" + "".join(f"{s:>{c}}" for s, c in zip(scales, cols, strict=True))
+    print(header)
+    print("-" * len(header))
+    for label, cells in rows:
+        print(f"{label:<{width}}" + "".join(f"{x:>{c}}" for x, c in zip(cells, cols, strict=True)))
+
+
+def _ingest_seconds(scale: dict[str, Any], source: str) -> tuple[float, int]:
+    """Seconds and rows of one source: the ingest stage, else the full run's ingest step."""
+    stages = scale["stages"]
+    if "ingest" in stages:
+        fig = stages["ingest"]["figures"]["sources"][source]
+        return fig["seconds"], fig["rows_read"]
+    run = stages["run"] if "run" in stages else stages["incr_full"]
+    rows = scale["loaded_rows"][source]["rows_read"]
+    if "incr_full" in stages and "run" not in stages:  # the full run did not load the last day
+        rows -= scale["daily_rows"].get(source, {}).get("rows_read", 0)
+    return run["figures"]["steps"][f"ingest_{source}"], rows
+
+
+def _ingest_rate(scale: dict[str, Any], source: str) -> str:
+    seconds, rows = _ingest_seconds(scale, source)
+    note = "" if "ingest" in scale["stages"] else " *"
+    return f"{round(rows / seconds):,} ({rows:,}){note}"
+
+
+def _by_type(dbt: dict[str, Any]) -> str:
+    """dbt's execution seconds by node type, and the wall time dbt itself reports."""
+    t = dbt["by_type_s"]
+    kinds = ("model", "test", "unit_test", "seed")
+    return " / ".join(f"{t.get(k, 0):.0f}" for k in kinds) + f" s (dbt {dbt['elapsed_s']:.0f} s)"
+
+
+def _suite_cell(suite: dict[str, Any]) -> str:
+    return f"{suite['query_s'] + suite['validate_s']:.2f} s ({suite['rows']:,})"
+
+
+def report(result: dict[str, Any]) -> None:
+    scales = result["scales"]
+    names = [f"scale {s['scale']:g}" for s in scales]
+
+    def row(label: str, fn: Any) -> tuple[str, list[str]]:
+        cells = []
+        for s in scales:
+            try:
+                cells.append(fn(s))
+            except (KeyError, TypeError, ZeroDivisionError, IndexError):
+                cells.append("-")
+        return label, cells
+
+    def st(s: dict, k: str) -> dict:
+        # Without a separate end-to-end run, the incremental's full run stands in for it.
+        if k == "run" and "run" not in s["stages"]:
+            return s["stages"]["incr_full"]
+        return s["stages"][k]
+
+    rows = [
+        row(
+            "landing files / MiB",
+            lambda s: f"{s['landing']['files']:,} / {s['landing']['bytes'] / MiB:,.0f}",
+        ),
+        row("generate (revops generate)", lambda s: _cell(st(s, "generate"))),
+        row(
+            "floor: DuckDB scans every file once",
+            lambda s: f"{st(s, 'floor')['figures']['seconds']:.1f} s",
+        ),
+        row("ingest (ingest_source x5)", lambda s: _cell(st(s, "ingest"))),
+        row("dbt build", lambda s: _cell(st(s, "dbt"))),
+        row("GX checks (3 suites)", lambda s: _cell(st(s, "checks"))),
+        row("publish", lambda s: _cell(st(s, "publish"))),
+        row(
+            "sum ingest..publish",
+            lambda s: (
+                f"{sum(st(s, k)['wall_s'] for k in ('ingest', 'dbt', 'checks', 'publish')):.1f} s"
+            ),
+        ),
+        row(
+            "revops run, fresh warehouse",
+            lambda s: _cell(st(s, "run")) + ("" if "run" in s["stages"] else " *"),
+        ),
+        row(
+            "  ratio to floor (target < 3x @10)",
+            lambda s: f"{st(s, 'run')['wall_s'] / st(s, 'floor')['figures']['seconds']:.1f}x",
+        ),
+        row(
+            "  steps: ingest / dbt / checks / publish",
+            lambda s: "{ingest:.0f} / {dbt:.0f} / {checks:.0f} / {publish:.0f} s".format(
+                **st(s, "run")["figures"]["step_groups"]
+            ),
+        ),
+        row(
+            "  outside steps (start-up, report)",
+            lambda s: f"{st(s, 'run')['wall_s'] - st(s, 'run')['figures']['steps_total_s']:.1f} s",
+        ),
+        row("incremental: full run, last day held", lambda s: _cell(st(s, "incr_full"))),
+        row("  daily run (+ last 24 h of files)", lambda s: _cell(st(s, "incr_daily"))),
+        row(
+            "  daily / full (target < 5 %)",
+            lambda s: f"{100 * st(s, 'incr_daily')['wall_s'] / st(s, 'incr_full')['wall_s']:.1f} %",
+        ),
+        row(
+            "  daily steps: ingest / dbt / checks / publish",
+            lambda s: "{ingest:.0f} / {dbt:.0f} / {checks:.0f} / {publish:.0f} s".format(
+                **st(s, "incr_daily")["figures"]["step_groups"]
+            ),
+        ),
+        row("  run with nothing new (fixed, < 15 s)", lambda s: _cell(st(s, "incr_nochange"))),
+        row(
+            "peak RSS, any stage (target < 4 GiB)",
+            lambda s: f"{max(v['peak_rss'] for v in s['stages'].values()) / GiB:.2f} GiB",
+        ),
+        row("others' CPU during run (of 2 cores)", lambda s: f"{st(s, 'run')['others_cores']:.1f}"),
+        row("load avg 1-min, max during run", lambda s: f"{st(s, 'run')['load1_max']:.1f}"),
+    ]
+    _print_table("pipeline (wall seconds, peak RSS of the process tree)", rows, names)
+    if any("run" not in s["stages"] and "incr_full" in s["stages"] for s in scales):
+        print("  * no separate end-to-end run: the incremental's full run (last day held back)")
+
+    sources = ("google_ads", "meta_ads", "linkedin_ads", "ga4", "salesforce")
+    rows = [
+        row(
+            f"ingest {src} rows/s (rows)",
+            lambda s, src=src: _ingest_rate(s, src),
+        )
+        for src in sources
+    ]
+    rows += [
+        row(
+            f"floor {src} s / ingest s",
+            lambda s, src=src: (
+                f"{st(s, 'floor')['figures']['sources'][src]['seconds']:.2f} / "
+                f"{_ingest_seconds(s, src)[0]:.2f}"
+            ),
+        )
+        for src in sources
+    ]
+    _print_table("ingest per source", rows, names)
+    if any("ingest" not in s["stages"] for s in scales):
+        print("  * from the full `revops run`'s ingest steps and raw.ingest_log")
+
+    suites = ("gx_raw_leads_handoff_rules", "gx_dim_leads_handoff_rules", "gx_mql_handoff_rules")
+    rows = [
+        row(
+            "import great_expectations",
+            lambda s: f"{st(s, 'checks')['figures']['gx_import_s']:.1f} s",
+        )
+    ]
+    rows += [
+        row(
+            f"{name} (rows)",
+            lambda s, name=name: _suite_cell(st(s, "checks")["figures"]["suites"][name]),
+        )
+        for name in suites
+    ]
+    _print_table(
+        "GX suites: query + validate (first validate pays GX's context set-up)", rows, names
+    )
+
+    rows = [
+        row(
+            "dbt build: models / data tests / unit tests / seeds",
+            lambda s: _by_type(st(s, "dbt")["figures"]),
+        )
+    ]
+    for i in range(6):
+        rows.append(
+            row(
+                f"  #{i + 1} node",
+                lambda s, i=i: "{node} {seconds:.1f} s".format(**st(s, "dbt")["figures"]["top"][i])[
+                    -60:
+                ],
+            )
+        )
+    rows.append(
+        row(
+            "daily run's dbt: models / data tests / unit tests / seeds",
+            lambda s: _by_type(st(s, "incr_daily")["figures"]["dbt"]),
+        )
+    )
+    for i in range(4):
+        rows.append(
+            row(
+                f"  daily #{i + 1} node",
+                lambda s, i=i: "{node} {seconds:.1f} s".format(
+                    **st(s, "incr_daily")["figures"]["dbt"]["top"][i]
+                )[-60:],
+            )
+        )
+    _print_table("what dbt spends its time on (execution_time per node)", rows, names)
+
+    fixed = result.get("fixed") or {}
+    if fixed:
+        print("\nfixed overhead (once, independent of scale)")
+        loads = fixed.get("definitions") or []
+        if loads:
+            walls = sorted(m["wall_s"] for m in loads)
+            f = loads[-1]["figures"]
+            print(
+                f"  load Dagster definitions, fresh interpreter (target < 3 s): "
+                f"{walls[len(walls) // 2]:.1f} s wall median of {len(walls)} "
+                f"(in-process: import dagster {f.get('import_dagster_s', 0):.1f} s, "
+                f"import definitions {f.get('import_definitions_s', 0):.1f} s, "
+                f"build {f.get('build_definitions_s', 0):.1f} s; {f.get('assets')} assets; "
+                f"GX imported: {f.get('great_expectations_imported')})"
+            )
+        if "prepare" in fixed:
+            print(
+                f"  dbt parse (manifest prepare, only when dbt files change): "
+                f"{fixed['prepare']['wall_s']:.1f} s"
+            )
+        if "empty_run" in fixed:
+            e = fixed["empty_run"]
+            print(
+                f"  revops run over an empty landing zone: {_cell(e)} "
+                f"(verdict {e['figures'].get('verdict')}, "
+                f"steps {e['figures'].get('steps_total_s')} s)"
+            )
+        p = fixed.get("profile") or {}
+        if p:
+            print(
+                f"  dbt profile applies memory_limit {p.get('dbt_memory_limit')} and threads "
+                f"{p.get('dbt_duckdb_threads')} "
+                f"(asked {p['asked_memory_limit']}, {p['asked_threads']})"
+            )
+    print(
+        f"\nmachine: {result['host']['cpus']} cores, {result['host']['memory_gib']:.0f} GiB, "
+        f"load avg at start {result['host']['load_at_start']}, at end {result.get('load_at_end')}"
+    )
+
+
+# --------------------------------------------------------------------------- main
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def _code_under_test(commit: str | None, work: Path) -> dict[str, Any]:
+    """The working tree (with its uncommitted changes named) or an archive of ``commit``."""
+    if not commit:
+        dirty = [line[3:] for line in _git("status", "--porcelain").splitlines()]
+        head = _git("rev-parse", "--short", "HEAD")
+        return {
+            "path": str(REPO),
+            "commit": head,
+            "uncommitted": dirty,
+            "describe": f"working tree at {head}"
+            + (f" + {len(dirty)} changed file(s)" if dirty else ""),
+        }
+    sha = _git("rev-parse", "--short", commit)
+    src = work / f"src_{sha}"
+    if not src.exists():
+        src.mkdir(parents=True)
+        archive = subprocess.run(["git", "archive", sha], cwd=REPO, capture_output=True, check=True)
+        subprocess.run(["tar", "-x", "-C", str(src)], input=archive.stdout, check=True)
+    return {
+        "path": str(src),
+        "commit": sha,
+        "uncommitted": [],
+        "describe": f"commit {sha} (archived)",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scales", type=float, nargs="+", default=[1.0, 10.0])
+    parser.add_argument("--quick", action="store_true", help="scale 0.1 only (a few minutes)")
+    parser.add_argument("--days", type=int, default=365, help="days generated (default 365)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument(
+        "--stages",
+        default=",".join(ALL_STAGES),
+        help=f"comma-separated subset of {','.join(ALL_STAGES)} (default: all)",
+    )
+    parser.add_argument("--no-fixed", action="store_true", help="skip the fixed-overhead section")
+    parser.add_argument("--workdir", type=Path, help="default: a new /tmp/revops_bench_* dir")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the work dir (landing, warehouses)"
+    )
+    parser.add_argument(
+        "--json", type=Path, help="default: benchmarks/results/pipeline_<time>.json"
+    )
+    parser.add_argument(
+        "--commit",
+        help="benchmark this commit (a `git archive` of it in the work dir) instead of the "
+        "working tree, e.g. HEAD while someone edits the checkout",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        nargs="+",
+        metavar="JSON",
+        help="only print the tables of earlier results (several files: their scales side by side)",
+    )
+    args = parser.parse_args(argv)
+    if args.report:
+        merged: dict[str, Any] = {}
+        for path in args.report:
+            data = json.loads(path.read_text())
+            if not merged:
+                merged = data
+            else:
+                merged["scales"] += data["scales"]
+                merged["fixed"] = merged.get("fixed") or data.get("fixed")
+            print(
+                f"{path}: {data['started_at']}, code {data.get('code', {}).get('describe')}, "
+                f"load avg at start {data['host']['load_at_start']}"
+            )
+        report(merged)
+        return 0
+    if args.quick:
+        args.scales = [0.1]
+    args.stages = {s.strip() for s in args.stages.split(",") if s.strip()}
+    unknown = args.stages - set(ALL_STAGES)
+    if unknown:
+        parser.error(f"unknown stages: {', '.join(sorted(unknown))}")
+
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="revops_bench_", dir="/tmp"))
+    work = work.resolve()
+    if REPO in work.parents or work == REPO:
+        parser.error("--workdir must be outside the repository (never its data/)")
+    work.mkdir(parents=True, exist_ok=True)
+    dbt_target = work / "dbt_target"
+    global CODE
+    code_info = _code_under_test(args.commit, work)
+    CODE = Path(code_info["path"])
+    started = dt.datetime.now(dt.UTC)
+    result: dict[str, Any] = {
+        "started_at": started.isoformat(timespec="seconds"),
+        "code": code_info,
+        "host": {
+            "cpus": psutil.cpu_count(),
+            "memory_gib": psutil.virtual_memory().total / GiB,
+            "python": platform.python_version(),
+            "load_at_start": [round(x, 2) for x in os.getloadavg()],
+            "duckdb_memory_limit": os.environ.get("REVOPS_DUCKDB_MEMORY_LIMIT", "3GB"),
+            "duckdb_threads": os.environ.get("REVOPS_DUCKDB_THREADS", "2"),
+        },
+        "args": {
+            "scales": args.scales,
+            "days": args.days,
+            "seed": args.seed,
+            "stages": sorted(args.stages),
+        },
+        "work_dir": str(work),
+        "scales": [],
+    }
+    print(
+        f"bench_pipeline: scales {' '.join(f'{s:g}' for s in args.scales)}, work dir {work}, "
+        f"load avg {result['host']['load_at_start']}, code {code_info['describe']}"
+    )
+    json_path = args.json or RESULTS / f"pipeline_{started.strftime('%Y%m%d-%H%M%S')}.json"
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+
+    def save() -> None:
+        result["load_at_end"] = [round(x, 2) for x in os.getloadavg()]
+        json_path.write_text(json.dumps(result, indent=2, default=str))
+
+    try:
+        if not args.no_fixed:
+            result["fixed"] = bench_fixed(work, dbt_target, args)
+            save()
+        for scale in args.scales:
+            result["scales"].append(bench_scale(scale, args, work, dbt_target))
+            save()
+    finally:
+        save()
+        if not args.keep and args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    report(result)
+    print(f"\nfigures: {json_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
