@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import multiprocessing as mp
 import os
 import shutil
 import subprocess
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -109,8 +111,8 @@ def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "root": root,
         "env": env,
         "stdout": first.stdout,
-        "serving_sha": hashlib.sha256(serving.read_bytes()).hexdigest(),
         "marts": _marts_digest(serving),
+        "marts_spec": {m: _marts_digest(serving)[m] for m in SPEC_MARTS},
     }
 
 
@@ -122,11 +124,73 @@ def test_good_run_publishes_and_prints_funnel(good_run: dict[str, object]) -> No
     assert {"dim_leads", "mart_mql_handoff", "mart_funnel_daily"} <= set(marts)
 
 
+SPEC_MARTS = (
+    "fct_ad_spend_daily",
+    "fct_sessions",
+    "dim_leads",
+    "fct_opportunities",
+    "fct_opportunity_stage_history",
+    "mart_mql_handoff",
+    "mart_funnel_daily",
+    "mart_campaign_performance",
+)
+
+
+def _read_all_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    return {m: con.execute(f"select count(*) from marts.{m}").fetchall()[0][0] for m in SPEC_MARTS}
+
+
+def _reader_during_run(serving: str, stop: mp.Event, queue: mp.Queue) -> None:
+    """Two BI-like readers in one process: one connection held open for the whole run, and
+    a new read-only connection per read (what picks up a publish)."""
+    held = duckdb.connect(serving, read_only=True)
+    reads, seen = 0, []
+    errors: list[str] = []
+    while not stop.is_set():
+        for con_factory in (lambda: held, lambda: duckdb.connect(serving, read_only=True)):
+            try:
+                con = con_factory()
+                seen.append(_read_all_marts(con))
+                if con is not held:
+                    con.close()
+                reads += 1
+            except Exception as exc:  # noqa: BLE001 - every failure is evidence
+                errors.append(f"{type(exc).__name__}: {exc}")
+        time.sleep(0.05)
+    held.close()
+    queue.put((reads, errors, seen))
+
+
+def test_readers_see_complete_marts_all_through_a_full_run(good_run: dict[str, object]) -> None:
+    """SPEC 6: BI reads the serving file while a run writes; every read succeeds and sees
+    all marts whole (a rerun on the same files publishes the same marts again)."""
+    env = dict(good_run["env"])  # type: ignore[arg-type]
+    serving = Path(env["REVOPS_SERVING"])
+    inode_before = serving.stat().st_ino
+    stop, queue = mp.Event(), mp.Queue()
+    reader = mp.Process(target=_reader_during_run, args=(str(serving), stop, queue))
+    reader.start()
+    try:
+        result = _revops(["run"], env)
+    finally:
+        stop.set()
+        reads, errors, seen = queue.get(timeout=120)
+        reader.join(timeout=30)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert serving.stat().st_ino != inode_before, "the run did not publish a new serving file"
+    assert errors == []
+    assert reads > 10
+    assert all(counts == good_run["marts_spec"] for counts in seen)
+
+
 def test_planted_handoff_defects_block_publish_and_keep_last_good_marts(
     good_run: dict[str, object], tmp_path: Path
 ) -> None:
     root = Path(str(good_run["root"]))
     env = dict(good_run["env"])  # type: ignore[arg-type]
+    serving = root / "serving.duckdb"
+    # The last good publish (an earlier test may have rerun the pipeline since the fixture).
+    last_good_sha = hashlib.sha256(serving.read_bytes()).hexdigest()
     snapshot = _newer_snapshot(root / "landing" / "salesforce")
     try:
         _plant(snapshot, list(DEFECTS))
@@ -141,6 +205,5 @@ def test_planted_handoff_defects_block_publish_and_keep_last_good_marts(
     for defect in DEFECTS.values():
         assert defect in output, f"{defect!r} not named:\n{output}"
     assert "NOT updated" in output
-    serving = root / "serving.duckdb"
-    assert hashlib.sha256(serving.read_bytes()).hexdigest() == good_run["serving_sha"]
+    assert hashlib.sha256(serving.read_bytes()).hexdigest() == last_good_sha
     assert _marts_digest(serving) == good_run["marts"]
