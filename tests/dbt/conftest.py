@@ -6,7 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dbt_helpers import PROJECT_DIR, DbtRun, create_raw_fixture, run_dbt
+from dbt_helpers import create_raw_fixture
+from dbt_runner import PROJECT_DIR, DbtRun, run_dbt
 
 
 @pytest.fixture(scope="session")

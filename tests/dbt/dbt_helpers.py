@@ -1,83 +1,24 @@
-"""Running dbt against a throw-away DuckDB warehouse.
+"""The tiny raw schema (raw_fixture.sql) the dbt project tests build on.
 
-dbt runs as a subprocess (``REVOPS_WAREHOUSE`` points it at the warehouse), with its target
-and log paths in a temp dir so that the project's own ``dbt_project/target`` (used by
-Dagster) is left alone.
+Running dbt and reading the warehouse back is shared with tests/e2e: see tests/dbt_runner.py.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-REPO = Path(__file__).resolve().parents[2]
-PROJECT_DIR = REPO / "dbt_project"
 RAW_FIXTURE = Path(__file__).with_name("raw_fixture.sql")
 
 
-@dataclass
-class DbtRun:
-    returncode: int
-    output: str
-    results: list[dict]
-
-    def statuses(self) -> dict[str, str]:
-        """unique_id -> status (pass, warn, fail, error, success...)."""
-        return {r["unique_id"]: r["status"] for r in self.results}
-
-
-def dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
-
-
-def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:
-    target = work_dir / "target"
-    env = {
-        **os.environ,
-        "REVOPS_WAREHOUSE": str(warehouse),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    completed = subprocess.run(
-        [
-            dbt_executable(),
-            *args,
-            "--project-dir",
-            str(PROJECT_DIR),
-            "--profiles-dir",
-            str(PROJECT_DIR),
-            "--target-path",
-            str(target),
-            "--log-path",
-            str(work_dir / "logs"),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    results_file = target / "run_results.json"
-    results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
-    return DbtRun(completed.returncode, completed.stdout + completed.stderr, results)
+def execute_sql_file(warehouse: Path, path: Path) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute(path.read_text())
+    finally:
+        con.close()
 
 
 def create_raw_fixture(warehouse: Path) -> None:
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute(RAW_FIXTURE.read_text())
-    finally:
-        con.close()
-
-
-def query(warehouse: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
+    execute_sql_file(warehouse, RAW_FIXTURE)

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_helpers import query, run_dbt
+from dbt_helpers import execute_sql_file
+from dbt_runner import SPEC_MARTS, query, run_dbt
 
 NEW_GA4_DAY = Path(__file__).with_name("new_ga4_day.sql")
 
@@ -18,17 +19,6 @@ EXPECTED_WARNINGS = {
     "warn_leads_sharing_email",  # bob@example.com on two leads
     "expression_is_true_fct_ad_spend_daily_spend_is_not_null_or_spend_in_currency_is_null",  # JPY
 }
-
-MARTS = [
-    "fct_ad_spend_daily",
-    "fct_sessions",
-    "dim_leads",
-    "fct_opportunities",
-    "fct_opportunity_stage_history",
-    "mart_mql_handoff",
-    "mart_funnel_daily",
-    "mart_campaign_performance",
-]
 
 
 def test_build_passes_with_only_the_planted_warnings(built_fixture_warehouse):
@@ -49,7 +39,7 @@ def test_every_mart_is_built_in_schema_marts(built_fixture_warehouse):
             "select table_name from information_schema.tables where table_schema = 'marts'",
         )
     }
-    assert set(MARTS) <= tables
+    assert set(SPEC_MARTS) <= tables
 
 
 def test_overlapping_ad_exports_keep_the_newest_file(built_fixture_warehouse):
@@ -151,11 +141,7 @@ def test_grouped_marts_use_none_for_no_campaign(built_fixture_warehouse):
 
 def _add_a_new_ga4_day(warehouse: Path) -> None:
     """One new day (2026-03-11) plus a late event for 2026-03-09, inside the lookback."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        con.execute(NEW_GA4_DAY.read_text())
-    finally:
-        con.close()
+    execute_sql_file(warehouse, NEW_GA4_DAY)
 
 
 def _table(warehouse: Path, name: str) -> list[tuple]:
@@ -189,7 +175,7 @@ def test_incremental_run_after_a_new_day_equals_a_full_refresh(built_fixture_war
     full_run = run_dbt(["run", "--full-refresh"], full, tmp_path / "full")
     assert full_run.returncode == 0, full_run.output[-4000:]
 
-    for mart in MARTS:
+    for mart in SPEC_MARTS:
         assert _table(incremental, mart) == _table(full, mart), mart
     ((new_sessions,),) = query(
         incremental, "select count(*) from marts.fct_sessions where date_day = '2026-03-11'"

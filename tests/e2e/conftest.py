@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from e2e_helpers import INCREMENTAL_SEED, PROJECT_DIR, DbtRun, generate, ingest_all, run_dbt
+from dbt_runner import PROJECT_DIR, DbtRun, run_dbt
+from e2e_helpers import INCREMENTAL_SEED, generate, ingest_all
 
 SCALE = 0.1
 DAYS = 60

@@ -13,7 +13,8 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from e2e_helpers import INCREMENTAL_SEED, query, run_dbt
+from dbt_runner import SPEC_MARTS, query, run_dbt
+from e2e_helpers import INCREMENTAL_SEED
 
 pytestmark = pytest.mark.slow
 
@@ -22,16 +23,6 @@ DEFECTS_SEED = 5
 COUNTS = ["impressions", "clicks", "sessions", "leads", "mqls", "sqls", "won_deals"]
 MONEY = ["spend", "won_revenue"]
 MEASURES = ["spend", *COUNTS, "won_revenue"]
-MARTS = [
-    "fct_ad_spend_daily",
-    "fct_sessions",
-    "dim_leads",
-    "fct_opportunities",
-    "fct_opportunity_stage_history",
-    "mart_mql_handoff",
-    "mart_funnel_daily",
-    "mart_campaign_performance",
-]
 
 
 def _cents(value) -> Decimal:
@@ -181,7 +172,7 @@ def test_incremental_build_after_a_new_day_equals_a_full_refresh(pipeline_for, t
     shutil.copy(pipeline.warehouse, full)
     run = run_dbt(["run", "--full-refresh"], full, tmp_path / "dbt_full")
     assert run.returncode == 0, run.output[-4000:]
-    for mart in MARTS:
+    for mart in SPEC_MARTS:
         sql = f"select * from marts.{mart} order by all"
         assert query(pipeline.warehouse, sql) == query(full, sql), mart
 

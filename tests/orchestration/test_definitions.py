@@ -9,21 +9,11 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dbt_runner import SPEC_MARTS
 
 from orchestration.assets.ingest import SOURCE_TABLES, ingest_asset_keys
 from orchestration.assets.publish import PUBLISH_KEY
 from orchestration.translator import describe_test, group_for, owners_for
-
-SPEC_MARTS = (
-    "fct_ad_spend_daily",
-    "fct_sessions",
-    "dim_leads",
-    "fct_opportunities",
-    "fct_opportunity_stage_history",
-    "mart_mql_handoff",
-    "mart_funnel_daily",
-    "mart_campaign_performance",
-)
 
 
 def _graph(definitions: dg.Definitions) -> dg.AssetGraph:  # type: ignore[name-defined]

@@ -1,0 +1,86 @@
+"""Running dbt against a throw-away DuckDB warehouse and reading it back (tests/dbt, tests/e2e).
+
+dbt runs as a subprocess (``REVOPS_WAREHOUSE`` points it at the warehouse), with its target
+and log paths in a temp dir so that the project's own ``dbt_project/target`` (used by
+Dagster) is left alone.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+REPO = Path(__file__).resolve().parents[1]
+PROJECT_DIR = REPO / "dbt_project"
+
+# The handoff marts SPEC names, all built in schema `marts`.
+SPEC_MARTS = (
+    "fct_ad_spend_daily",
+    "fct_sessions",
+    "dim_leads",
+    "fct_opportunities",
+    "fct_opportunity_stage_history",
+    "mart_mql_handoff",
+    "mart_funnel_daily",
+    "mart_campaign_performance",
+)
+
+
+@dataclass
+class DbtRun:
+    returncode: int
+    output: str
+    results: list[dict]
+
+    def statuses(self) -> dict[str, str]:
+        """unique_id -> status (pass, warn, fail, error, success...)."""
+        return {r["unique_id"]: r["status"] for r in self.results}
+
+
+def dbt_executable() -> str:
+    candidate = Path(sys.executable).with_name("dbt")
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:
+    target = work_dir / "target"
+    env = {
+        **os.environ,
+        "REVOPS_WAREHOUSE": str(warehouse),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    completed = subprocess.run(
+        [
+            dbt_executable(),
+            *args,
+            "--project-dir",
+            str(PROJECT_DIR),
+            "--profiles-dir",
+            str(PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(work_dir / "logs"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    results_file = target / "run_results.json"
+    results = json.loads(results_file.read_text())["results"] if results_file.exists() else []
+    return DbtRun(completed.returncode, completed.stdout + completed.stderr, results)
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
