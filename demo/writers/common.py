@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pandas as pd
+
+from demo.deliveries import AdFile, file_rows
 
 UTF8_BOM = "\ufeff"
 
@@ -40,6 +45,23 @@ def write_file(path: Path, data: bytes, mtime: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
     set_mtime(path, mtime)
+
+
+def write_ad_files(
+    out: Path,
+    source: str,
+    files: list[AdFile],
+    names: list[str],
+    ads: pd.DataFrame,
+    written: Written,
+    render: Callable[[AdFile, pd.DataFrame, str], bytes],
+) -> None:
+    """One ad platform's export files: each holds its rows of `ads`, rendered by
+    `render(file, rows, relative name)`, with the export's time as mtime."""
+    for f, rel in zip(files, names, strict=True):
+        rows = file_rows(ads, f)
+        write_file(out / rel, render(f, rows, rel), f.export_s)
+        written.add(source, rel, len(rows))
 
 
 def cell(value: str, delimiter: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from demo import catalogue as cat
-from demo.deliveries import AdFile, file_rows
+from demo.deliveries import AdFile
 from demo.params import Params
 from demo.writers.common import (
     CellOverrides,
@@ -27,7 +27,7 @@ from demo.writers.common import (
     money,
     range_text,
     render_table,
-    write_file,
+    write_ad_files,
 )
 
 # name: (encoding, delimiter, day style, range style, columns)
@@ -180,10 +180,8 @@ def file_names(p: Params, files: list[AdFile]) -> list[str]:
 
 def write(out: Path, p: Params, files: list[AdFile], ads: pd.DataFrame, hidden: object,
           overrides: dict[str, CellOverrides], written: Written) -> None:
-    for f, rel in zip(files, file_names(p, files), strict=True):
-        rows = file_rows(ads, f)
-        data = render(p, f, rows, hidden_spend(hidden, f), overrides.get(rel))
-        write_file(out / rel, data, f.export_s)
-        written.add("google_ads", rel, len(rows))
+    write_ad_files(
+        out, "google_ads", files, file_names(p, files), ads, written,
+        lambda f, rows, rel: render(p, f, rows, hidden_spend(hidden, f), overrides.get(rel)))
 
 

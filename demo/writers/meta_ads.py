@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from demo import catalogue as cat
-from demo.deliveries import AdFile, file_rows
+from demo.deliveries import AdFile
 from demo.params import Params
 from demo.writers.common import (
     CellOverrides,
@@ -22,7 +22,7 @@ from demo.writers.common import (
     encode,
     money,
     render_table,
-    write_file,
+    write_ad_files,
 )
 
 HEADER = ("Reporting starts", "Reporting ends", "Campaign name", "Campaign ID",
@@ -80,7 +80,5 @@ def file_names(p: Params, files: list[AdFile]) -> list[str]:
 
 def write(out: Path, p: Params, files: list[AdFile], ads: pd.DataFrame,
           overrides: dict[str, CellOverrides], written: Written) -> None:
-    for f, rel in zip(files, file_names(p, files), strict=True):
-        rows = file_rows(ads, f)
-        write_file(out / rel, render(p, f, rows, overrides.get(rel)), f.export_s)
-        written.add("meta_ads", rel, len(rows))
+    write_ad_files(out, "meta_ads", files, file_names(p, files), ads, written,
+                   lambda f, rows, rel: render(p, f, rows, overrides.get(rel)))
