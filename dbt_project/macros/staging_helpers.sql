@@ -13,6 +13,17 @@
     {{ return(names) }}
 {%- endmacro %}
 
+{#- The lineage columns ingest stamps on every row of a file-loaded raw table (one export
+    file per row group), passed through by each file-based staging model as they are. Salesforce
+    snapshots carry a different set (no file mtime), listed in salesforce_staging. -#}
+{% macro file_lineage_columns() -%}
+        _source_file,
+        _file_sha256,
+        _row_number,
+        _loaded_at,
+        _file_modified_at
+{%- endmacro %}
+
 {% macro salesforce_type(kind) -%}
     {%- if kind == 'timestamp' -%} {{ dbt.type_timestamp() }}
     {%- elif kind == 'date' -%} date

@@ -38,11 +38,7 @@ renamed as (
 
         ---------- lineage
         _delivery_key,
-        _source_file,
-        _file_sha256,
-        _row_number,
-        _loaded_at,
-        _file_modified_at
+        {{ revops.file_lineage_columns() }}
     from source
 
 )

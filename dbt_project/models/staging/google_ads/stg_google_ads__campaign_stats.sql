@@ -24,11 +24,7 @@ renamed as (
         cast(conversion_value as {{ revops.type_double() }}) as conversion_value,
 
         ---------- lineage
-        _source_file,
-        _file_sha256,
-        _row_number,
-        _loaded_at,
-        _file_modified_at
+        {{ revops.file_lineage_columns() }}
     from source
 
 )

@@ -24,11 +24,7 @@ renamed as (
         cast(leads as {{ dbt.type_bigint() }}) as leads,
 
         ---------- lineage
-        _source_file,
-        _file_sha256,
-        _row_number,
-        _loaded_at,
-        _file_modified_at
+        {{ revops.file_lineage_columns() }}
     from source
 
 )

@@ -26,11 +26,7 @@ renamed as (
         cast(result_indicator as {{ dbt.type_string() }}) as result_indicator,
 
         ---------- lineage
-        _source_file,
-        _file_sha256,
-        _row_number,
-        _loaded_at,
-        _file_modified_at
+        {{ revops.file_lineage_columns() }}
     from source
 
 )
