@@ -159,22 +159,10 @@ class Ga4Parser:
 
     def stage(self, con: duckdb.DuckDBPyConnection, items: list[Prepared]) -> list[Staged]:
         staged = []
-        empty = "{path}: the file has no events (no JSON lines)"
         json_items = [item for item in items if not item.info.parquet]
         if json_items:
             relation = _stage_json(con, json_items)
-            staged.append(
-                Staged(
-                    table=TABLE,
-                    relation=relation,
-                    columns=list(COLUMNS),
-                    files=[item.index for item in json_items],
-                    has_extra=False,
-                    newest_data_date=NEWEST,
-                    empty_error=empty,
-                    cleanup=[STAGE_JSON, BASE],
-                )
-            )
+            staged.append(_staged(relation, json_items, cleanup=[STAGE_JSON, BASE]))
         groups: dict[tuple[str, ...], list[Prepared]] = {}
         for item in items:
             if item.info.parquet:
@@ -182,23 +170,26 @@ class Ga4Parser:
         for number, (present, members) in enumerate(groups.items()):
             table = f"{STAGE_PARQUET}_{number}"
             _stage_parquet(con, members, present, table)
-            staged.append(
-                Staged(
-                    table=TABLE,
-                    relation=table,
-                    columns=list(COLUMNS),
-                    files=[item.index for item in members],
-                    has_extra=False,
-                    newest_data_date=NEWEST,
-                    empty_error=empty,
-                    cleanup=[table],
-                )
-            )
+            staged.append(_staged(table, members, cleanup=[table]))
         return staged
 
 
 PARSER = Ga4Parser()
 NEWEST = "cast(try_strptime(s.event_date, '%Y%m%d') as date)"
+
+
+def _staged(relation: str, items: list[Prepared], cleanup: list[str]) -> Staged:
+    """JSONL and Parquet stage the same columns for the one events table."""
+    return Staged(
+        table=TABLE,
+        relation=relation,
+        columns=list(COLUMNS),
+        files=[item.index for item in items],
+        has_extra=False,
+        newest_data_date=NEWEST,
+        empty_error="{path}: the file has no events (no JSON lines)",
+        cleanup=cleanup,
+    )
 
 
 def _files_list(items: list[Prepared]) -> str:
