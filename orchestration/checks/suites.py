@@ -66,6 +66,20 @@ def _newest(table: str) -> str:
     return f"_snapshot_at = (select max(_snapshot_at) from {table})"
 
 
+def _on_or_after(later: str, earlier: str, failure: str) -> Expect:
+    """`later` is on or after `earlier` wherever both are set (funnel order)."""
+    return Expect(
+        "ExpectColumnPairValuesAToBeGreaterThanB",
+        failure,
+        {
+            "column_A": later,
+            "column_B": earlier,
+            "or_equal": True,
+            "ignore_row_if": "either_value_is_missing",
+        },
+    )
+
+
 def raw_leads_query(config: Any) -> str:
     mql = _column(config.lead_mql_date_field)
     return f"""
@@ -100,26 +114,8 @@ def raw_leads_expectations(_: Any) -> Sequence[Expect]:
                 "condition_parser": "pandas",
             },
         ),
-        Expect(
-            "ExpectColumnPairValuesAToBeGreaterThanB",
-            "SQL dated before its MQL",
-            {
-                "column_A": "converteddate",
-                "column_B": "mql_date",
-                "or_equal": True,
-                "ignore_row_if": "either_value_is_missing",
-            },
-        ),
-        Expect(
-            "ExpectColumnPairValuesAToBeGreaterThanB",
-            "MQL dated before the lead was created",
-            {
-                "column_A": "mql_date",
-                "column_B": "created_date",
-                "or_equal": True,
-                "ignore_row_if": "either_value_is_missing",
-            },
-        ),
+        _on_or_after("converteddate", "mql_date", "SQL dated before its MQL"),
+        _on_or_after("mql_date", "created_date", "MQL dated before the lead was created"),
     ]
 
 
@@ -147,37 +143,10 @@ def dim_leads_expectations(config: Any) -> Sequence[Expect]:
         Expect(
             "ExpectColumnValuesToNotBeNull", "lead without creation time", {"column": "created_at"}
         ),
-        Expect(
-            "ExpectColumnPairValuesAToBeGreaterThanB",
-            "MQL dated before the lead was created",
-            # By day: the MQL date field is often a date (00:00 UTC) on a lead created that day.
-            {
-                "column_A": "mql_date",
-                "column_B": "created_date",
-                "or_equal": True,
-                "ignore_row_if": "either_value_is_missing",
-            },
-        ),
-        Expect(
-            "ExpectColumnPairValuesAToBeGreaterThanB",
-            "SQL dated before its MQL",
-            {
-                "column_A": "sql_at",
-                "column_B": "mql_date",
-                "or_equal": True,
-                "ignore_row_if": "either_value_is_missing",
-            },
-        ),
-        Expect(
-            "ExpectColumnPairValuesAToBeGreaterThanB",
-            "first sales touch before the MQL",
-            {
-                "column_A": "first_sales_touch_at",
-                "column_B": "mql_at",
-                "or_equal": True,
-                "ignore_row_if": "either_value_is_missing",
-            },
-        ),
+        # By day: the MQL date field is often a date (00:00 UTC) on a lead created that day.
+        _on_or_after("mql_date", "created_date", "MQL dated before the lead was created"),
+        _on_or_after("sql_at", "mql_date", "SQL dated before its MQL"),
+        _on_or_after("first_sales_touch_at", "mql_at", "first sales touch before the MQL"),
         Expect(
             "ExpectColumnPairValuesToBeEqual",
             "is_mql disagrees with mql_at",
@@ -230,16 +199,7 @@ def handoff_expectations(config: Any) -> Sequence[Expect]:
             "MQL owner is neither a CRM user nor a lead queue",
             {"column": "owner_is_known", "value_set": [True]},
         ),
-        Expect(
-            "ExpectColumnPairValuesAToBeGreaterThanB",
-            "first sales touch before the MQL",
-            {
-                "column_A": "first_sales_touch_at",
-                "column_B": "mql_at",
-                "or_equal": True,
-                "ignore_row_if": "either_value_is_missing",
-            },
-        ),
+        _on_or_after("first_sales_touch_at", "mql_at", "first sales touch before the MQL"),
         Expect(
             "ExpectColumnValuesToBeBetween",
             "negative response time",
