@@ -84,3 +84,13 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def mart_rows(warehouse: Path, mart: str) -> list[tuple]:
+    """Every row of marts.<mart>, in a stable order (to compare two builds)."""
+    return query(warehouse, f"select * from marts.{mart} order by all")
+
+
+def ran_sql(work_dir: Path, model_path: str) -> str:
+    """The SQL a `run_dbt(..., work_dir)` executed for a model (path under models/)."""
+    return (work_dir / "target" / "run" / "revops" / "models" / model_path).read_text()

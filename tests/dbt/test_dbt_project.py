@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_helpers import execute_sql_file
-from dbt_runner import SPEC_MARTS, query, run_dbt
+from dbt_runner import SPEC_MARTS, mart_rows, query, ran_sql, run_dbt
 
 NEW_GA4_DAY = Path(__file__).with_name("new_ga4_day.sql")
 
@@ -144,10 +144,6 @@ def _add_a_new_ga4_day(warehouse: Path) -> None:
     execute_sql_file(warehouse, NEW_GA4_DAY)
 
 
-def _table(warehouse: Path, name: str) -> list[tuple]:
-    return query(warehouse, f"select * from marts.{name} order by all")
-
-
 def test_incremental_run_after_a_new_day_equals_a_full_refresh(built_fixture_warehouse, tmp_path):
     built, _ = built_fixture_warehouse
     incremental = tmp_path / "incremental.duckdb"
@@ -159,24 +155,14 @@ def test_incremental_run_after_a_new_day_equals_a_full_refresh(built_fixture_war
     # Models only: the tests are what the first build already ran; here the data is compared.
     inc_run = run_dbt(["run"], incremental, tmp_path / "inc")
     assert inc_run.returncode == 0, inc_run.output[-4000:]
-    compiled = (
-        tmp_path
-        / "inc"
-        / "target"
-        / "run"
-        / "revops"
-        / "models"
-        / "intermediate"
-        / "web"
-        / "int_ga4__sessions.sql"
-    ).read_text()
+    compiled = ran_sql(tmp_path / "inc", "intermediate/web/int_ga4__sessions.sql")
     assert "delete from" in compiled.lower(), "int_ga4__sessions did not run incrementally"
 
     full_run = run_dbt(["run", "--full-refresh"], full, tmp_path / "full")
     assert full_run.returncode == 0, full_run.output[-4000:]
 
     for mart in SPEC_MARTS:
-        assert _table(incremental, mart) == _table(full, mart), mart
+        assert mart_rows(incremental, mart) == mart_rows(full, mart), mart
     ((new_sessions,),) = query(
         incremental, "select count(*) from marts.fct_sessions where date_day = '2026-03-11'"
     )

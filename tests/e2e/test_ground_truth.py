@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from dbt_runner import SPEC_MARTS, query, run_dbt
+from dbt_runner import SPEC_MARTS, mart_rows, query, ran_sql, run_dbt
 from e2e_helpers import INCREMENTAL_SEED
 
 pytestmark = pytest.mark.slow
@@ -155,17 +155,9 @@ def test_handoff_mqls_equal_truth(pipeline_for, seed):
 
 def test_incremental_build_after_a_new_day_equals_a_full_refresh(pipeline_for, tmp_path):
     pipeline = pipeline_for(INCREMENTAL_SEED)
-    compiled = (
-        pipeline.work_dir
-        / "dbt_incremental"
-        / "target"
-        / "run"
-        / "revops"
-        / "models"
-        / "intermediate"
-        / "web"
-        / "int_ga4__sessions.sql"
-    ).read_text()
+    compiled = ran_sql(
+        pipeline.work_dir / "dbt_incremental", "intermediate/web/int_ga4__sessions.sql"
+    )
     assert "delete from" in compiled.lower(), "the second build did not run incrementally"
 
     full = tmp_path / "full.duckdb"
@@ -173,8 +165,7 @@ def test_incremental_build_after_a_new_day_equals_a_full_refresh(pipeline_for, t
     run = run_dbt(["run", "--full-refresh"], full, tmp_path / "dbt_full")
     assert run.returncode == 0, run.output[-4000:]
     for mart in SPEC_MARTS:
-        sql = f"select * from marts.{mart} order by all"
-        assert query(pipeline.warehouse, sql) == query(full, sql), mart
+        assert mart_rows(pipeline.warehouse, mart) == mart_rows(full, mart), mart
 
 
 def test_marts_equal_truth_with_planted_defects(pipeline_for):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_runner import SPEC_MARTS
 
 pytestmark = pytest.mark.slow
 
@@ -122,18 +123,6 @@ def test_good_run_publishes_and_prints_funnel(good_run: dict[str, object]) -> No
     assert "published" in stdout
     marts = good_run["marts"]
     assert {"dim_leads", "mart_mql_handoff", "mart_funnel_daily"} <= set(marts)
-
-
-SPEC_MARTS = (
-    "fct_ad_spend_daily",
-    "fct_sessions",
-    "dim_leads",
-    "fct_opportunities",
-    "fct_opportunity_stage_history",
-    "mart_mql_handoff",
-    "mart_funnel_daily",
-    "mart_campaign_performance",
-)
 
 
 def _read_all_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
