@@ -24,6 +24,7 @@ def _positive(kind: type) -> object:
         if value <= 0:
             raise argparse.ArgumentTypeError(f"must be > 0: {text!r}")
         return value
+
     return parse
 
 
@@ -31,32 +32,54 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="revops generate",
         description="Write a realistic landing zone (Google Ads, Meta, LinkedIn, GA4, "
-                    "Salesforce) for one simulated B2B company, and its ground truth.")
+        "Salesforce) for one simulated B2B company, and its ground truth.",
+    )
     parser.add_argument("--out", type=Path, required=True, help="landing zone to write")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
-    parser.add_argument("--scale", type=_positive(float), default=1.0,
-                        help="volume multiplier; 1 = ~10,000 leads a year (default 1)")
-    parser.add_argument("--days", type=_positive(int), default=365,
-                        help="days simulated (default 365, at least 14)")
-    parser.add_argument("--start", type=_date, default=dt.date(2026, 1, 1),
-                        help="first simulated day, YYYY-MM-DD (default 2026-01-01)")
-    parser.add_argument("--defects", action="store_true",
-                        help="plant SPEC section 5 faults, listed in summary.json")
-    parser.add_argument("--truth", type=Path, default=None,
-                        help="ground-truth folder (default: DIR/../ground_truth)")
-    parser.add_argument("--force", action="store_true",
-                        help="replace the demo source folders when --out is not empty")
+    parser.add_argument(
+        "--scale",
+        type=_positive(float),
+        default=1.0,
+        help="volume multiplier; 1 = ~10,000 leads a year (default 1)",
+    )
+    parser.add_argument(
+        "--days", type=_positive(int), default=365, help="days simulated (default 365, at least 14)"
+    )
+    parser.add_argument(
+        "--start",
+        type=_date,
+        default=dt.date(2026, 1, 1),
+        help="first simulated day, YYYY-MM-DD (default 2026-01-01)",
+    )
+    parser.add_argument(
+        "--defects", action="store_true", help="plant SPEC section 5 faults, listed in summary.json"
+    )
+    parser.add_argument(
+        "--truth",
+        type=Path,
+        default=None,
+        help="ground-truth folder (default: DIR/../ground_truth)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace the demo source folders when --out is not empty",
+    )
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.days < 14:
-        print("revops generate: --days must be at least 14 (weekly CRM snapshots and "
-              "7-day ad re-exports need two weeks)", file=sys.stderr)
+        print(
+            "revops generate: --days must be at least 14 (weekly CRM snapshots and "
+            "7-day ad re-exports need two weeks)",
+            file=sys.stderr,
+        )
         return 2
-    params = Params(seed=args.seed, scale=args.scale, days=args.days, start=args.start,
-                    defects=args.defects)
+    params = Params(
+        seed=args.seed, scale=args.scale, days=args.days, start=args.start, defects=args.defects
+    )
     try:
         report = generate(args.out, params, args.truth, force=args.force)
     except OutputNotEmpty as exc:
@@ -65,16 +88,19 @@ def main(argv: list[str] | None = None) -> int:
     t = report.totals
     rows = report.written.rows
     files = report.written.files
-    print(f"wrote {len(files)} files to {report.out} "
-          f"({sum(report.seconds.values()):.1f} s, seed {params.seed}, scale {params.scale}, "
-          f"{params.days} days from {params.start})")
+    print(
+        f"wrote {len(files)} files to {report.out} "
+        f"({sum(report.seconds.values()):.1f} s, seed {params.seed}, scale {params.scale}, "
+        f"{params.days} days from {params.start})"
+    )
     for source in ("google_ads", "meta_ads", "linkedin_ads", "ga4", "salesforce"):
-        n_files = sum(1 for f in files if f.startswith(
-            "web/" if source == "ga4" else source + "/"))
+        n_files = sum(1 for f in files if f.startswith("web/" if source == "ga4" else source + "/"))
         print(f"  {source:<13} {n_files:>4} files {rows.get(source, 0):>10,} rows")
-    print(f"  company: spend ${t['spend']:,.2f}, {t['sessions']:,} sessions, {t['leads']:,} "
-          f"leads, {t['mqls']:,} MQLs, {t['sqls']:,} SQLs, {t['won_deals']:,} won "
-          f"(${t['won_revenue']:,.0f}); as of snapshot {report.snapshots[-1]}")
+    print(
+        f"  company: spend ${t['spend']:,.2f}, {t['sessions']:,} sessions, {t['leads']:,} "
+        f"leads, {t['mqls']:,} MQLs, {t['sqls']:,} SQLs, {t['won_deals']:,} won "
+        f"(${t['won_revenue']:,.0f}); as of snapshot {report.snapshots[-1]}"
+    )
     if params.defects:
         print(f"  defects planted: {report.defects} (listed in summary.json)")
     print(f"ground truth in {report.truth_dir}")

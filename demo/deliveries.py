@@ -20,8 +20,16 @@ from demo.params import DAY, HOUR, Params
 
 PARTIAL_SHARE = 0.8
 PLATFORM_OFFSET_S = {"google_ads": 0, "meta_ads": 10 * 60, "linkedin_ads": 20 * 60}
-VALUE_COLUMNS = ("spend_cents", "impressions", "clicks", "conversions", "conv_value_cents",
-                 "reach", "results", "leads")
+VALUE_COLUMNS = (
+    "spend_cents",
+    "impressions",
+    "clicks",
+    "conversions",
+    "conv_value_cents",
+    "reach",
+    "results",
+    "leads",
+)
 
 
 @dataclass(frozen=True)
@@ -29,12 +37,12 @@ class AdFile:
     """One export: the days it covers, when it was pulled, and what series it belongs to."""
 
     platform: str
-    series: str          # main | video | adhoc
-    kind: str            # backfill | daily | weekly | adhoc
+    series: str  # main | video | adhoc
+    kind: str  # backfill | daily | weekly | adhoc
     first_day: int
     last_day: int
-    export_s: int        # becomes the file's mtime
-    index: int           # position within (platform, series), drives the format variant
+    export_s: int  # becomes the file's mtime
+    index: int  # position within (platform, series), drives the format variant
     partial_last_day: bool
 
 
@@ -66,8 +74,18 @@ def plan_files(p: Params) -> list[AdFile]:
         for s in series:
             i = 0
             for first, last in _month_chunks(p, e0 - 1):
-                files.append(AdFile(platform, s, "backfill", first, last,
-                                    p.start_s + (last + 1) * DAY + 5 * HOUR + off, i, False))
+                files.append(
+                    AdFile(
+                        platform,
+                        s,
+                        "backfill",
+                        first,
+                        last,
+                        p.start_s + (last + 1) * DAY + 5 * HOUR + off,
+                        i,
+                        False,
+                    )
+                )
                 i += 1
             if s == "main":
                 exports = range(e0, p.days + 1)
@@ -76,14 +94,33 @@ def plan_files(p: Params) -> list[AdFile]:
                 exports = sorted(range(p.days, e0 - 1, -7))
                 span = 14
             for e in exports:
-                files.append(AdFile(platform, s, "daily" if s == "main" else "weekly",
-                                    max(0, e - span), e - 1,
-                                    p.start_s + e * DAY + 6 * HOUR + off, i, e != p.days))
+                files.append(
+                    AdFile(
+                        platform,
+                        s,
+                        "daily" if s == "main" else "weekly",
+                        max(0, e - span),
+                        e - 1,
+                        p.start_s + e * DAY + 6 * HOUR + off,
+                        i,
+                        e != p.days,
+                    )
+                )
                 i += 1
         if platform == "google_ads" and p.days - 3 > e0:
             e = p.days - 3
-            files.append(AdFile(platform, "adhoc", "adhoc", e - 3, e - 1,
-                                p.start_s + e * DAY + 9 * HOUR, 0, False))
+            files.append(
+                AdFile(
+                    platform,
+                    "adhoc",
+                    "adhoc",
+                    e - 3,
+                    e - 1,
+                    p.start_s + e * DAY + 9 * HOUR,
+                    0,
+                    False,
+                )
+            )
     return files
 
 
@@ -101,8 +138,9 @@ def campaigns_in(f: AdFile) -> list[int]:
 
 def file_rows(ads: pd.DataFrame, f: AdFile) -> pd.DataFrame:
     """The rows a file holds, ordered by day then campaign; partial values on its last day."""
-    rows = ads[ads["campaign"].isin(campaigns_in(f))
-               & ads["day"].between(f.first_day, f.last_day)].copy()
+    rows = ads[
+        ads["campaign"].isin(campaigns_in(f)) & ads["day"].between(f.first_day, f.last_day)
+    ].copy()
     rows = rows.sort_values(["day", "campaign"], kind="stable", ignore_index=True)
     rows["partial"] = False
     if f.partial_last_day:

@@ -48,8 +48,7 @@ def _prepare(out: Path, force: bool) -> None:
         shutil.rmtree(out / name, ignore_errors=True)
 
 
-def generate(out: Path, p: Params, truth_dir: Path | None = None,
-             force: bool = False) -> Report:
+def generate(out: Path, p: Params, truth_dir: Path | None = None, force: bool = False) -> Report:
     truth_dir = truth_dir or default_truth_dir(out)
     _prepare(out, force)
     clock = time.perf_counter()
@@ -73,13 +72,19 @@ def generate(out: Path, p: Params, truth_dir: Path | None = None,
 
     written = Written()
     lap("plan_files")
-    google_ads.write(out, p, by_platform["google_ads"], world.ad_daily,
-                     world.hidden_google_spend_cents, plan.overrides, written)
+    google_ads.write(
+        out,
+        p,
+        by_platform["google_ads"],
+        world.ad_daily,
+        world.hidden_google_spend_cents,
+        plan.overrides,
+        written,
+    )
     lap("google_ads")
     meta_ads.write(out, p, by_platform["meta_ads"], world.ad_daily, plan.overrides, written)
     lap("meta_ads")
-    linkedin_ads.write(out, p, by_platform["linkedin_ads"], world.ad_daily, plan.overrides,
-                       written)
+    linkedin_ads.write(out, p, by_platform["linkedin_ads"], world.ad_daily, plan.overrides, written)
     lap("linkedin_ads")
     ga4_counts = ga4.write(out, world, written, plan.ga4_files)
     lap("ga4")
@@ -91,18 +96,29 @@ def generate(out: Path, p: Params, truth_dir: Path | None = None,
 
     truth = truth_mod.compute(world)
     summary = {
-        "parameters": {"seed": p.seed, "scale": p.scale, "days": p.days,
-                       "start": p.start.isoformat(), "defects": p.defects},
+        "parameters": {
+            "seed": p.seed,
+            "scale": p.scale,
+            "days": p.days,
+            "start": p.start.isoformat(),
+            "defects": p.defects,
+        },
         "as_of": day_string(p.as_of_s, "%Y-%m-%dT%H:%M:%SZ"),
         "newest_snapshot": snapshots[-1],
         "snapshots": snapshots,
         "sla_hours": truth_mod.SLA_HOURS,
         "reporting_currency": "USD",
         "totals": truth.totals,
-        "files": {src: sum(1 for f in written.files if f.startswith(folder + "/"))
-                  for src, folder in (("google_ads", "google_ads"), ("meta_ads", "meta_ads"),
-                                      ("linkedin_ads", "linkedin_ads"), ("ga4", "web"),
-                                      ("salesforce", "salesforce"))},
+        "files": {
+            src: sum(1 for f in written.files if f.startswith(folder + "/"))
+            for src, folder in (
+                ("google_ads", "google_ads"),
+                ("meta_ads", "meta_ads"),
+                ("linkedin_ads", "linkedin_ads"),
+                ("ga4", "web"),
+                ("salesforce", "salesforce"),
+            )
+        },
         "defects": [d.as_dict() for d in plan.defects],
     }
     truth_mod.write(truth_dir, truth, summary)

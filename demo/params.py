@@ -24,8 +24,11 @@ class Params:
 
     @property
     def start_s(self) -> int:
-        return int(dt.datetime(self.start.year, self.start.month, self.start.day,
-                               tzinfo=dt.UTC).timestamp())
+        return int(
+            dt.datetime(
+                self.start.year, self.start.month, self.start.day, tzinfo=dt.UTC
+            ).timestamp()
+        )
 
     @property
     def end_s(self) -> int:

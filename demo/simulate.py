@@ -28,10 +28,12 @@ US = 1_000_000
 WEEKDAY_TRAFFIC = np.array([1.10, 1.15, 1.12, 1.05, 0.90, 0.42, 0.48])  # Mon..Sun
 WEEKDAY_SPEND = np.array([1.0, 1.0, 1.0, 1.0, 1.0, 0.72, 0.72])
 WEEKDAY_SALES = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.15, 0.1])
-HOUR_WEIGHTS = np.array([1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 11, 11, 10, 11, 11, 10, 9, 7, 5,
-                         4, 4, 3, 2, 1], dtype=float)
-BUSINESS_HOURS = np.array([0, 0, 0, 0, 0, 0, 0, 2, 8, 10, 10, 9, 6, 9, 10, 9, 7, 4, 1, 0,
-                           0, 0, 0, 0], dtype=float)
+HOUR_WEIGHTS = np.array(
+    [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 11, 11, 10, 11, 11, 10, 9, 7, 5, 4, 4, 3, 2, 1], dtype=float
+)
+BUSINESS_HOURS = np.array(
+    [0, 0, 0, 0, 0, 0, 0, 2, 8, 10, 10, 9, 6, 9, 10, 9, 7, 4, 1, 0, 0, 0, 0, 0], dtype=float
+)
 LANDING_RATE = 0.85  # share of ad clicks that reach the site and start a GA4 session
 NO_UTM_SHARE = 0.04  # Google/Meta clicks whose URL lost its UTM template
 ATTRIBUTION_WINDOW = 30 * DAY
@@ -43,10 +45,10 @@ class World:
 
     params: Params
     sources: list[cat.TrafficSource]
-    ad_daily: pd.DataFrame       # campaign, day, spend_cents, impressions, clicks, ...
-    sessions: pd.DataFrame       # one row per GA4 session, time-ordered
-    visitors: pd.DataFrame       # one row per user_pseudo_id
-    leads: pd.DataFrame          # one row per Salesforce Lead, ordered by creation
+    ad_daily: pd.DataFrame  # campaign, day, spend_cents, impressions, clicks, ...
+    sessions: pd.DataFrame  # one row per GA4 session, time-ordered
+    visitors: pd.DataFrame  # one row per user_pseudo_id
+    leads: pd.DataFrame  # one row per Salesforce Lead, ordered by creation
     tasks: pd.DataFrame
     opportunities: pd.DataFrame
     opp_history: pd.DataFrame
@@ -62,6 +64,7 @@ class World:
 
 # ----------------------------------------------------------------------------- helpers
 
+
 def _token(rng: np.random.Generator, n: int, length: int) -> np.ndarray:
     """n random [A-Za-z0-9_-] strings of one length (click ids), vectorised."""
     alphabet = np.array(list("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"))
@@ -69,15 +72,17 @@ def _token(rng: np.random.Generator, n: int, length: int) -> np.ndarray:
     return chars.view(f"<U{length}").reshape(n) if n else np.array([], dtype=f"<U{length}")
 
 
-def _seconds_in_day(rng: np.random.Generator, n: int, weights: np.ndarray,
-                    latest: int = DAY - HOUR) -> np.ndarray:
+def _seconds_in_day(
+    rng: np.random.Generator, n: int, weights: np.ndarray, latest: int = DAY - HOUR
+) -> np.ndarray:
     """Seconds after midnight drawn from an hourly profile, never after `latest`."""
     hours = rng.choice(24, size=n, p=weights / weights.sum())
     return np.minimum(hours * HOUR + rng.integers(0, HOUR, size=n), latest)
 
 
-def _lognormal_seconds(rng: np.random.Generator, median_s: np.ndarray | float, sigma: float,
-                       n: int) -> np.ndarray:
+def _lognormal_seconds(
+    rng: np.random.Generator, median_s: np.ndarray | float, sigma: float, n: int
+) -> np.ndarray:
     return np.maximum(1, np.round(median_s * rng.lognormal(0.0, sigma, size=n))).astype(np.int64)
 
 
@@ -88,28 +93,43 @@ def _active_days(c: cat.Campaign, days: int) -> np.ndarray:
 
 # ----------------------------------------------------------------------------- ads
 
-def _simulate_ads(rng: np.random.Generator, p: Params, weekday: np.ndarray,
-                  trend: np.ndarray) -> pd.DataFrame:
+
+def _simulate_ads(
+    rng: np.random.Generator, p: Params, weekday: np.ndarray, trend: np.ndarray
+) -> pd.DataFrame:
     """Daily delivery per campaign: what the platforms bill and count (final numbers)."""
     frames = []
     for i, c in enumerate(cat.CAMPAIGNS):
         active = _active_days(c, p.days)
-        spend = (c.daily_budget * p.scale * WEEKDAY_SPEND[weekday] * trend
-                 * rng.lognormal(0, 0.18, p.days))
+        spend = (
+            c.daily_budget
+            * p.scale
+            * WEEKDAY_SPEND[weekday]
+            * trend
+            * rng.lognormal(0, 0.18, p.days)
+        )
         cents = np.where(active, np.maximum(1, np.round(spend * 100)), 0).astype(np.int64)
         expected_clicks = cents / 100 / c.cpc * rng.lognormal(0, 0.08, p.days)
         impressions = rng.poisson(expected_clicks / c.ctr * rng.lognormal(0, 0.05, p.days))
         clicks = rng.binomial(impressions, np.clip(c.ctr * rng.lognormal(0, 0.08, p.days), 0, 1))
-        frames.append(pd.DataFrame({
-            "campaign": i, "day": np.arange(p.days), "spend_cents": cents,
-            "impressions": impressions.astype(np.int64), "clicks": clicks.astype(np.int64),
-        })[active])
+        frames.append(
+            pd.DataFrame(
+                {
+                    "campaign": i,
+                    "day": np.arange(p.days),
+                    "spend_cents": cents,
+                    "impressions": impressions.astype(np.int64),
+                    "clicks": clicks.astype(np.int64),
+                }
+            )[active]
+        )
     ads = pd.concat(frames, ignore_index=True)
     ads["conversions"] = rng.binomial(ads["clicks"].to_numpy(), 0.025).astype(np.int64)
     ads["conv_value_cents"] = ads["conversions"] * rng.integers(4_000, 9_000, len(ads))
     ads["reach"] = np.maximum(
         np.minimum(ads["impressions"], 1),
-        np.round(ads["impressions"] / rng.uniform(1.15, 1.6, len(ads)))).astype(np.int64)
+        np.round(ads["impressions"] / rng.uniform(1.15, 1.6, len(ads))),
+    ).astype(np.int64)
     ads["results"] = rng.binomial(ads["clicks"].to_numpy(), 0.03).astype(np.int64)
     ads["leads"] = 0  # LinkedIn Lead Gen Form leads, filled in by the lead simulation
     return ads
@@ -117,8 +137,8 @@ def _simulate_ads(rng: np.random.Generator, p: Params, weekday: np.ndarray,
 
 # ----------------------------------------------------------------------------- sessions
 
-def _email_series(p: Params, weekday: np.ndarray, send_day_volume: float,
-                  every: int) -> np.ndarray:
+
+def _email_series(p: Params, weekday: np.ndarray, send_day_volume: float, every: int) -> np.ndarray:
     """Sessions from an email campaign: a peak on send day (a Tuesday), then decay."""
     first_tuesday = int(np.flatnonzero(weekday == 1)[0]) if p.days > 6 else 0
     sends = np.arange(first_tuesday, p.days, every)
@@ -126,12 +146,18 @@ def _email_series(p: Params, weekday: np.ndarray, send_day_volume: float,
     series = np.zeros(p.days)
     for s in sends:
         span = decay[: max(0, min(decay.size, p.days - s))]
-        series[s: s + span.size] += send_day_volume * span
+        series[s : s + span.size] += send_day_volume * span
     return series
 
 
-def _session_counts(rng: np.random.Generator, p: Params, sources: list[cat.TrafficSource],
-                    ads: pd.DataFrame, weekday: np.ndarray, trend: np.ndarray) -> np.ndarray:
+def _session_counts(
+    rng: np.random.Generator,
+    p: Params,
+    sources: list[cat.TrafficSource],
+    ads: pd.DataFrame,
+    weekday: np.ndarray,
+    trend: np.ndarray,
+) -> np.ndarray:
     """counts[source, day]: paid from the ads' clicks, the rest by weekday pattern."""
     counts = np.zeros((len(sources), p.days), dtype=np.int64)
     clicks = np.zeros((len(cat.CAMPAIGNS), p.days), dtype=np.int64)
@@ -151,14 +177,18 @@ def _session_counts(rng: np.random.Generator, p: Params, sources: list[cat.Traff
             counts[k] = rng.poisson(lam * rng.lognormal(0, 0.1, p.days))
         elif s.name in cat.EMAIL_CAMPAIGNS:
             volume = cat.EMAIL_CAMPAIGNS[s.name][3]
-            series = (_email_series(p, weekday, volume, 28) if s.name == "email_newsletter"
-                      else volume * 0.25 * WEEKDAY_SALES[weekday])
+            series = (
+                _email_series(p, weekday, volume, 28)
+                if s.name == "email_newsletter"
+                else volume * 0.25 * WEEKDAY_SALES[weekday]
+            )
             counts[k] = rng.poisson(series * p.scale)
     return counts
 
 
-def _simulate_sessions(rng: np.random.Generator, p: Params, sources: list[cat.TrafficSource],
-                       counts: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _simulate_sessions(
+    rng: np.random.Generator, p: Params, sources: list[cat.TrafficSource], counts: np.ndarray
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Expand counts into time-ordered sessions and give each a visitor (new or returning)."""
     src = np.repeat(np.repeat(np.arange(len(sources)), p.days), counts.ravel())
     day = np.repeat(np.tile(np.arange(p.days), len(sources)), counts.ravel())
@@ -194,10 +224,15 @@ def _simulate_sessions(rng: np.random.Generator, p: Params, sources: list[cat.Tr
             break
         start_us[dup] += US
 
-    sessions = pd.DataFrame({
-        "session": np.arange(n), "day": day.astype(np.int32), "source": src.astype(np.int32),
-        "visitor": visitor, "start_us": start_us,
-    })
+    sessions = pd.DataFrame(
+        {
+            "session": np.arange(n),
+            "day": day.astype(np.int32),
+            "source": src.astype(np.int32),
+            "visitor": visitor,
+            "start_us": start_us,
+        }
+    )
     sessions["session_number"] = sessions.groupby("visitor").cumcount().to_numpy() + 1
     n_pv = np.minimum(12, rng.geometric(0.45, n)).astype(np.int32)
     sessions["n_pageviews"] = n_pv
@@ -205,8 +240,10 @@ def _simulate_sessions(rng: np.random.Generator, p: Params, sources: list[cat.Tr
     paid_pages = np.array([cat.PAGES.index(x) for x in cat.LANDING_PAGE_BY_KIND["paid"]])
     other_pages = np.array([cat.PAGES.index(x) for x in cat.LANDING_PAGE_BY_KIND["other"]])
     sessions["landing_page"] = np.where(
-        is_paid, paid_pages[rng.integers(0, paid_pages.size, n)],
-        other_pages[rng.integers(0, other_pages.size, n)]).astype(np.int32)
+        is_paid,
+        paid_pages[rng.integers(0, paid_pages.size, n)],
+        other_pages[rng.integers(0, other_pages.size, n)],
+    ).astype(np.int32)
     sessions["engaged_draw"] = rng.random(n)
     sessions["click_id"] = ""
     click_kind = np.array([s.click_id or "" for s in sources])[src]
@@ -215,24 +252,34 @@ def _simulate_sessions(rng: np.random.Generator, p: Params, sources: list[cat.Tr
 
     nv = firsts.size
     first_start = start_us[firsts] // US
-    visitors = pd.DataFrame({
-        "visitor": np.arange(nv),
-        "pseudo_rand": rng.integers(100_000_000, 2_147_483_647, nv),
-        "first_s": first_start,
-        "first_source": src[firsts],
-        "device": rng.choice(np.array(["desktop", "mobile", "tablet"]), nv, p=[0.62, 0.35, 0.03]),
-        "country": rng.choice(np.array(cat.COUNTRIES), nv, p=np.array(cat.GA_COUNTRY_WEIGHTS)
-                              / sum(cat.GA_COUNTRY_WEIGHTS)),
-    })
-    visitors["user_pseudo_id"] = (visitors["pseudo_rand"].astype(str) + "."
-                                  + visitors["first_s"].astype(str))
+    visitors = pd.DataFrame(
+        {
+            "visitor": np.arange(nv),
+            "pseudo_rand": rng.integers(100_000_000, 2_147_483_647, nv),
+            "first_s": first_start,
+            "first_source": src[firsts],
+            "device": rng.choice(
+                np.array(["desktop", "mobile", "tablet"]), nv, p=[0.62, 0.35, 0.03]
+            ),
+            "country": rng.choice(
+                np.array(cat.COUNTRIES),
+                nv,
+                p=np.array(cat.GA_COUNTRY_WEIGHTS) / sum(cat.GA_COUNTRY_WEIGHTS),
+            ),
+        }
+    )
+    visitors["user_pseudo_id"] = (
+        visitors["pseudo_rand"].astype(str) + "." + visitors["first_s"].astype(str)
+    )
     return sessions, visitors
 
 
 # ----------------------------------------------------------------------------- leads
 
+
 def _people(rng: np.random.Generator, n: int, counter: np.ndarray) -> pd.DataFrame:
     """Names, companies and unique e-mail addresses (the counter keeps them unique)."""
+
     def ascii_slug(values: tuple[str, ...]) -> np.ndarray:
         return np.array([v.lower().replace("ü", "ue").replace("'", "") for v in values])
 
@@ -243,24 +290,46 @@ def _people(rng: np.random.Generator, n: int, counter: np.ndarray) -> pd.DataFra
     ti = rng.integers(0, len(cat.EMAIL_DOMAIN_SUFFIXES), n)
     first = np.array(cat.FIRST_NAMES)[fi]
     last = np.array(cat.LAST_NAMES)[li]
-    company = (pd.Series(np.array(cat.COMPANY_PREFIXES)[ci]) + " "
-               + np.array(cat.COMPANY_SUFFIXES)[si])
-    domain = (pd.Series(ascii_slug(cat.COMPANY_PREFIXES)[ci]) + ascii_slug(cat.COMPANY_SUFFIXES)[si]
-              + "." + np.array(cat.EMAIL_DOMAIN_SUFFIXES)[ti])
-    email = (pd.Series(ascii_slug(cat.FIRST_NAMES)[fi]) + "." + ascii_slug(cat.LAST_NAMES)[li]
-             + pd.Series(counter).astype(str) + "@" + domain)
-    return pd.DataFrame({
-        "first_name": first, "last_name": last, "company": company.to_numpy(),
-        "email": email.to_numpy(),
-        "country": rng.choice(np.array(cat.COUNTRIES), n, p=np.array(cat.COUNTRY_WEIGHTS)
-                              / sum(cat.COUNTRY_WEIGHTS)),
-        "industry": rng.choice(np.array(cat.INDUSTRIES), n),
-        "title": rng.choice(np.array(cat.TITLES), n),
-    })
+    company = (
+        pd.Series(np.array(cat.COMPANY_PREFIXES)[ci]) + " " + np.array(cat.COMPANY_SUFFIXES)[si]
+    )
+    domain = (
+        pd.Series(ascii_slug(cat.COMPANY_PREFIXES)[ci])
+        + ascii_slug(cat.COMPANY_SUFFIXES)[si]
+        + "."
+        + np.array(cat.EMAIL_DOMAIN_SUFFIXES)[ti]
+    )
+    email = (
+        pd.Series(ascii_slug(cat.FIRST_NAMES)[fi])
+        + "."
+        + ascii_slug(cat.LAST_NAMES)[li]
+        + pd.Series(counter).astype(str)
+        + "@"
+        + domain
+    )
+    return pd.DataFrame(
+        {
+            "first_name": first,
+            "last_name": last,
+            "company": company.to_numpy(),
+            "email": email.to_numpy(),
+            "country": rng.choice(
+                np.array(cat.COUNTRIES),
+                n,
+                p=np.array(cat.COUNTRY_WEIGHTS) / sum(cat.COUNTRY_WEIGHTS),
+            ),
+            "industry": rng.choice(np.array(cat.INDUSTRIES), n),
+            "title": rng.choice(np.array(cat.TITLES), n),
+        }
+    )
 
 
-def _web_leads(rng: np.random.Generator, sources: list[cat.TrafficSource],
-               sessions: pd.DataFrame, visitors: pd.DataFrame) -> pd.DataFrame:
+def _web_leads(
+    rng: np.random.Generator,
+    sources: list[cat.TrafficSource],
+    sessions: pd.DataFrame,
+    visitors: pd.DataFrame,
+) -> pd.DataFrame:
     """Form fills: at most one lead per visitor, from its first converting session."""
     src = sessions["source"].to_numpy()
     cvr = np.array([s.lead_cvr for s in sources])[src]
@@ -274,23 +343,26 @@ def _web_leads(rng: np.random.Generator, sources: list[cat.TrafficSource],
     lead_src = src[lead_sessions]
     has_utm = np.array([s.utm_source is not None for s in sources])[lead_src]
     first_source = visitors["first_source"].to_numpy()[visitor]
-    return pd.DataFrame({
-        "origin": "web",
-        "session": lead_sessions,
-        "visitor": visitor,
-        "lead_us": lead_us,
-        "created_s": lead_us // US + rng.integers(2, 90, n),
-        "source": lead_src,
-        "profile": np.array([s.profile for s in sources])[first_source],
-        "lead_source": cat.WEB_LEAD_SOURCE,
-        "ga_captured": rng.random(n) < 0.8,
-        "utm_captured": has_utm & (rng.random(n) < 0.8),
-        "identified": rng.random(n) < 0.9,
-    })
+    return pd.DataFrame(
+        {
+            "origin": "web",
+            "session": lead_sessions,
+            "visitor": visitor,
+            "lead_us": lead_us,
+            "created_s": lead_us // US + rng.integers(2, 90, n),
+            "source": lead_src,
+            "profile": np.array([s.profile for s in sources])[first_source],
+            "lead_source": cat.WEB_LEAD_SOURCE,
+            "ga_captured": rng.random(n) < 0.8,
+            "utm_captured": has_utm & (rng.random(n) < 0.8),
+            "identified": rng.random(n) < 0.9,
+        }
+    )
 
 
-def _lead_gen_leads(rng: np.random.Generator, p: Params, ads: pd.DataFrame,
-                    weekday: np.ndarray) -> pd.DataFrame:
+def _lead_gen_leads(
+    rng: np.random.Generator, p: Params, ads: pd.DataFrame, weekday: np.ndarray
+) -> pd.DataFrame:
     """LinkedIn Lead Gen Form leads: created from clicks, with UTMs, never on the website."""
     frames = []
     for i, c in enumerate(cat.CAMPAIGNS):
@@ -301,11 +373,17 @@ def _lead_gen_leads(rng: np.random.Generator, p: Params, ads: pd.DataFrame,
         ads.loc[rows, "leads"] = n_day
         day = np.repeat(ads.loc[rows, "day"].to_numpy(), n_day)
         secs = _seconds_in_day(rng, day.size, HOUR_WEIGHTS)
-        frames.append(pd.DataFrame({
-            "origin": "lead_gen", "campaign": i,
-            "created_s": p.start_s + day.astype(np.int64) * DAY + secs,
-            "profile": c.profile, "lead_source": cat.LEAD_GEN_LEAD_SOURCE,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "origin": "lead_gen",
+                    "campaign": i,
+                    "created_s": p.start_s + day.astype(np.int64) * DAY + secs,
+                    "profile": c.profile,
+                    "lead_source": cat.LEAD_GEN_LEAD_SOURCE,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -316,10 +394,16 @@ def _offline_leads(rng: np.random.Generator, p: Params, weekday: np.ndarray) -> 
         n_day = rng.poisson(per_day * p.scale * WEEKDAY_SALES[weekday] * 1.2)
         day = np.repeat(np.arange(p.days), n_day)
         secs = _seconds_in_day(rng, day.size, BUSINESS_HOURS)
-        frames.append(pd.DataFrame({
-            "origin": "offline", "created_s": p.start_s + day.astype(np.int64) * DAY + secs,
-            "profile": profile, "lead_source": lead_source,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "origin": "offline",
+                    "created_s": p.start_s + day.astype(np.int64) * DAY + secs,
+                    "profile": profile,
+                    "lead_source": lead_source,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -332,17 +416,27 @@ def _sha256(values: np.ndarray) -> np.ndarray:
     return np.asarray(out[next(iter(out))], dtype=object)
 
 
-def _assemble_leads(rng: np.random.Generator, sources: list[cat.TrafficSource],
-                    sessions: pd.DataFrame, visitors: pd.DataFrame, web: pd.DataFrame,
-                    lead_gen: pd.DataFrame, offline: pd.DataFrame) -> pd.DataFrame:
+def _assemble_leads(
+    rng: np.random.Generator,
+    sources: list[cat.TrafficSource],
+    sessions: pd.DataFrame,
+    visitors: pd.DataFrame,
+    web: pd.DataFrame,
+    lead_gen: pd.DataFrame,
+    offline: pd.DataFrame,
+) -> pd.DataFrame:
     leads = pd.concat([web, lead_gen, offline], ignore_index=True)
-    for col, default in (("session", -1), ("visitor", -1), ("lead_us", -1), ("source", -1),
-                         ("campaign", -1)):
+    for col, default in (
+        ("session", -1),
+        ("visitor", -1),
+        ("lead_us", -1),
+        ("source", -1),
+        ("campaign", -1),
+    ):
         leads[col] = leads[col].fillna(default).astype(np.int64)
     for col in ("ga_captured", "utm_captured", "identified"):
         leads[col] = leads[col].fillna(False).astype(bool)
-    leads = leads.sort_values(["created_s", "origin", "session"], kind="stable",
-                              ignore_index=True)
+    leads = leads.sort_values(["created_s", "origin", "session"], kind="stable", ignore_index=True)
     n = len(leads)
     leads["lead"] = np.arange(n)
     people = _people(rng, n, np.arange(n) + 1001)
@@ -351,8 +445,9 @@ def _assemble_leads(rng: np.random.Generator, sources: list[cat.TrafficSource],
     # A few forms store the address as typed: capitals and a stray space (SPEC 3 hashes the
     # lower-cased, trimmed value, so stitching still works).
     messy = rng.random(n) < 0.05
-    leads["email_written"] = np.where(messy, " " + leads["email"].str.capitalize() + " ",
-                                      leads["email"])
+    leads["email_written"] = np.where(
+        messy, " " + leads["email"].str.capitalize() + " ", leads["email"]
+    )
 
     # What the form captured.
     utm_src = np.array([s.utm_source or "" for s in sources] + [""])
@@ -368,20 +463,27 @@ def _assemble_leads(rng: np.random.Generator, sources: list[cat.TrafficSource],
     for i, c in enumerate(cat.CAMPAIGNS):
         m = is_lg & (lg_campaign == i)
         leads.loc[m, ["utm_source", "utm_medium", "utm_campaign"]] = (
-            c.utm_source, c.utm_medium, c.utm_campaign)
+            c.utm_source,
+            c.utm_medium,
+            c.utm_campaign,
+        )
     leads.loc[is_lg, "utm_captured"] = True
     click_kind = np.array([s.click_id or "" for s in sources] + [""])[s_idx]
-    session_click = np.where(leads["session"] >= 0,
-                             sessions["click_id"].to_numpy()[np.maximum(leads["session"], 0)], "")
+    session_click = np.where(
+        leads["session"] >= 0, sessions["click_id"].to_numpy()[np.maximum(leads["session"], 0)], ""
+    )
     leads["gclid"] = np.where(cap & (click_kind == "gclid"), session_click, "")
     vis = leads["visitor"].to_numpy()
     leads["ga_client_id"] = np.where(
         leads["ga_captured"] & (vis >= 0),
-        visitors["user_pseudo_id"].to_numpy()[np.maximum(vis, 0)], "")
+        visitors["user_pseudo_id"].to_numpy()[np.maximum(vis, 0)],
+        "",
+    )
     return leads
 
 
 # ----------------------------------------------------------------------------- sales
+
 
 def _simulate_sales(rng: np.random.Generator, p: Params, leads: pd.DataFrame) -> None:
     """MQL, owner, first touch and decision per lead, in place (times in seconds)."""
@@ -427,13 +529,15 @@ def _simulate_sales(rng: np.random.Generator, p: Params, leads: pd.DataFrame) ->
 
     weights = np.array([cat.PROFILES[x].dq_reasons for x in cat.PROFILE_NAMES])
     cum = np.cumsum(weights / weights.sum(axis=1, keepdims=True), axis=1)
-    prof_idx = np.searchsorted(np.array(cat.PROFILE_NAMES), prof,
-                               sorter=np.argsort(cat.PROFILE_NAMES))
+    prof_idx = np.searchsorted(
+        np.array(cat.PROFILE_NAMES), prof, sorter=np.argsort(cat.PROFILE_NAMES)
+    )
     prof_idx = np.argsort(cat.PROFILE_NAMES)[prof_idx]
     reason_idx = (rng.random(n)[:, None] > cum[prof_idx]).sum(axis=1)
     reason_idx = np.minimum(reason_idx, len(cat.DQ_REASONS) - 1)
-    plain_reason = np.where(rng.random(n) < 0.5, cat.DQ_REASONS.index("Bad Data"),
-                            cat.DQ_REASONS.index("No Interest"))
+    plain_reason = np.where(
+        rng.random(n) < 0.5, cat.DQ_REASONS.index("Bad Data"), cat.DQ_REASONS.index("No Interest")
+    )
     reason_idx = np.where(plain_dq, plain_reason, reason_idx)
     leads["dq_reason"] = np.where(disqualified, np.array(cat.DQ_REASONS)[reason_idx], "")
 
@@ -450,8 +554,11 @@ def _simulate_sales(rng: np.random.Generator, p: Params, leads: pd.DataFrame) ->
     soft = cand & (rng.random(n) < 0.01)
     soft_at = created + _lognormal_seconds(rng, 2 * DAY, 1.0, n)
     leads["soft_deleted_s"] = np.where(soft & (soft_at < p.as_of_s), soft_at, NEVER)
-    hard = cand & ~soft & (rng.random(n) < 0.006) & (created < snaps[-2]) if len(snaps) > 1 \
+    hard = (
+        cand & ~soft & (rng.random(n) < 0.006) & (created < snaps[-2])
+        if len(snaps) > 1
         else np.zeros(n, dtype=bool)
+    )
     hard_at = snaps[-2] + rng.integers(HOUR, 6 * DAY, n) if len(snaps) > 1 else np.full(n, NEVER)
     leads["hard_deleted_s"] = np.where(hard, hard_at, NEVER)
     leads["description"] = _descriptions(rng, n)
@@ -459,13 +566,16 @@ def _simulate_sales(rng: np.random.Generator, p: Params, leads: pd.DataFrame) ->
 
 def _descriptions(rng: np.random.Generator, n: int) -> np.ndarray:
     """Free text as sales and forms write it: multi-line, quotes, commas; mostly empty."""
-    texts = np.array([
-        "",
-        "Requested a demo via the website.\nInterested in: approvals, \"multi-step\" forms",
-        "Met at the booth.\nFollow up after Q3 planning, budget owner is the CFO.",
-        "Asked about SSO, SCIM and the EU data region.\r\nSecond contact: ops@ team",
-        "Imported from partner list, \"warm\" intro",
-    ], dtype=object)
+    texts = np.array(
+        [
+            "",
+            'Requested a demo via the website.\nInterested in: approvals, "multi-step" forms',
+            "Met at the booth.\nFollow up after Q3 planning, budget owner is the CFO.",
+            "Asked about SSO, SCIM and the EU data region.\r\nSecond contact: ops@ team",
+            'Imported from partner list, "warm" intro',
+        ],
+        dtype=object,
+    )
     pick = np.where(rng.random(n) < 0.15, rng.integers(1, texts.size, n), 0)
     return texts[pick]
 
@@ -487,8 +597,11 @@ def _simulate_tasks(rng: np.random.Generator, p: Params, leads: pd.DataFrame) ->
     f_lead = np.repeat(lead, n_follow)
     f_gap = _lognormal_seconds(rng, 2 * DAY, 0.7, f_lead.size)
     f_rank = pd.Series(f_lead).groupby(f_lead).cumcount().to_numpy() + 1
-    parts.append(pd.DataFrame({"lead": f_lead, "created_s": touch[f_lead] + f_gap * f_rank,
-                               "deleted": False}))
+    parts.append(
+        pd.DataFrame(
+            {"lead": f_lead, "created_s": touch[f_lead] + f_gap * f_rank, "deleted": False}
+        )
+    )
     is_mql = mql < NEVER
     early = is_mql & rep & (rng.random(n) < 0.10) & (mql - created > 120)
     e_at = created + np.floor(rng.random(n) * (mql - created - 60)).astype(np.int64) + 1
@@ -500,8 +613,7 @@ def _simulate_tasks(rng: np.random.Generator, p: Params, leads: pd.DataFrame) ->
     gap = np.minimum(touch, mql + 12 * HOUR) - mql
     deleted = is_mql & rep & (rng.random(n) < 0.04) & (gap > 120)
     d_at = mql + np.floor(rng.random(n) * np.maximum(gap - 60, 1)).astype(np.int64) + 1
-    parts.append(pd.DataFrame({"lead": lead[deleted], "created_s": d_at[deleted],
-                               "deleted": True}))
+    parts.append(pd.DataFrame({"lead": lead[deleted], "created_s": d_at[deleted], "deleted": True}))
 
     tasks = pd.concat(parts, ignore_index=True)
     tasks = tasks[tasks["created_s"] < p.as_of_s + 30 * DAY]
@@ -511,12 +623,14 @@ def _simulate_tasks(rng: np.random.Generator, p: Params, leads: pd.DataFrame) ->
     k = len(tasks)
     tasks["is_call"] = rng.random(k) < 0.6
     tasks["description"] = np.where(
-        rng.random(k) < 0.1, "Left voicemail.\nWill try again \"Thursday\", then e-mail.", "")
+        rng.random(k) < 0.1, 'Left voicemail.\nWill try again "Thursday", then e-mail.', ""
+    )
     return tasks
 
 
-def _guarantee_pending(rng: np.random.Generator, p: Params, leads: pd.DataFrame,
-                       tasks: pd.DataFrame, minimum: int = 2) -> None:
+def _guarantee_pending(
+    rng: np.random.Generator, p: Params, leads: pd.DataFrame, tasks: pd.DataFrame, minimum: int = 2
+) -> None:
     """Make sure a few MQLs are inside the SLA window at the as-of time, untouched.
 
     At small scales the last day may hold no fresh MQL; the SLA `pending` state must still
@@ -531,50 +645,70 @@ def _guarantee_pending(rng: np.random.Generator, p: Params, leads: pd.DataFrame,
         return
     has_task = np.zeros(len(leads), dtype=bool)
     has_task[tasks["lead"].to_numpy()] = True
-    ok = ((leads["owner"] >= 0) & ~has_task & (leads["decision_s"] >= NEVER)
-          & (leads["soft_deleted_s"] >= NEVER) & (leads["hard_deleted_s"] >= NEVER)
-          & (leads["created_s"] < as_of - 3 * HOUR) & ~pending)
+    ok = (
+        (leads["owner"] >= 0)
+        & ~has_task
+        & (leads["decision_s"] >= NEVER)
+        & (leads["soft_deleted_s"] >= NEVER)
+        & (leads["hard_deleted_s"] >= NEVER)
+        & (leads["created_s"] < as_of - 3 * HOUR)
+        & ~pending
+    )
     chosen = leads.index[ok.to_numpy()][-missing:]
-    new_mql = np.maximum(leads.loc[chosen, "created_s"].to_numpy() + 600,
-                         as_of - rng.integers(2 * HOUR, 20 * HOUR, chosen.size))
+    new_mql = np.maximum(
+        leads.loc[chosen, "created_s"].to_numpy() + 600,
+        as_of - rng.integers(2 * HOUR, 20 * HOUR, chosen.size),
+    )
     leads.loc[chosen, "mql_s"] = new_mql
     leads.loc[chosen, "touch_s"] = NEVER
 
 
-def _simulate_opportunities(rng: np.random.Generator, p: Params, leads: pd.DataFrame,
-                            weekday: np.ndarray, partner_campaign: int,
-                            ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _simulate_opportunities(
+    rng: np.random.Generator,
+    p: Params,
+    leads: pd.DataFrame,
+    weekday: np.ndarray,
+    partner_campaign: int,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Opportunities from conversions and from sales directly; their stage history."""
     conv = leads.index[leads["converted"].to_numpy()].to_numpy()
-    from_leads = pd.DataFrame({
-        "lead": conv,
-        "created_s": leads["decision_s"].to_numpy()[conv],
-        "profile": leads["profile"].to_numpy()[conv],
-        "owner": leads["owner"].to_numpy()[conv],
-        "sf_campaign": -1,
-    })
+    from_leads = pd.DataFrame(
+        {
+            "lead": conv,
+            "created_s": leads["decision_s"].to_numpy()[conv],
+            "profile": leads["profile"].to_numpy()[conv],
+            "owner": leads["owner"].to_numpy()[conv],
+            "sf_campaign": -1,
+        }
+    )
     n_day = rng.poisson(0.55 * p.scale * WEEKDAY_SALES[weekday])
     day = np.repeat(np.arange(p.days), n_day)
-    direct = pd.DataFrame({
-        "lead": -1,
-        "created_s": p.start_s + day.astype(np.int64) * DAY
-        + _seconds_in_day(rng, day.size, BUSINESS_HOURS),
-        "profile": "referral",
-        "owner": rng.integers(0, len(cat.SALES_REPS), day.size),
-    })
+    direct = pd.DataFrame(
+        {
+            "lead": -1,
+            "created_s": p.start_s
+            + day.astype(np.int64) * DAY
+            + _seconds_in_day(rng, day.size, BUSINESS_HOURS),
+            "profile": "referral",
+            "owner": rng.integers(0, len(cat.SALES_REPS), day.size),
+        }
+    )
     direct["sf_campaign"] = -1
     # The partner event sources opportunities of its own (at least two, so it always shows).
     event_day = int(cat.PARTNER_EVENT_AT * p.days)
     n_event = max(2, int(rng.poisson(25 * p.scale)))
     e_day = np.minimum(p.days - 1, event_day + rng.integers(1, 31, n_event))
-    from_event = pd.DataFrame({
-        "lead": -1,
-        "created_s": p.start_s + e_day.astype(np.int64) * DAY
-        + _seconds_in_day(rng, n_event, BUSINESS_HOURS),
-        "profile": "referral",
-        "owner": rng.integers(0, len(cat.SALES_REPS), n_event),
-        "sf_campaign": partner_campaign,
-    })
+    from_event = pd.DataFrame(
+        {
+            "lead": -1,
+            "created_s": p.start_s
+            + e_day.astype(np.int64) * DAY
+            + _seconds_in_day(rng, n_event, BUSINESS_HOURS),
+            "profile": "referral",
+            "owner": rng.integers(0, len(cat.SALES_REPS), n_event),
+            "sf_campaign": partner_campaign,
+        }
+    )
     opps = pd.concat([from_leads, direct, from_event], ignore_index=True)
     opps = opps.sort_values(["created_s", "lead"], kind="stable", ignore_index=True)
     n = len(opps)
@@ -596,21 +730,43 @@ def _simulate_opportunities(rng: np.random.Generator, p: Params, leads: pd.DataF
     elapsed = pd.Series(gaps).groupby(h_opp).cumsum().to_numpy()
     entered = opps["created_s"].to_numpy()[h_opp] + elapsed
     is_close = h_rank == n_open[h_opp]
-    stage = np.where(is_close, np.where(win[h_opp], cat.WON_STAGE, cat.LOST_STAGE),
-                     np.array(cat.OPEN_STAGES)[np.minimum(h_rank, len(cat.OPEN_STAGES) - 1)])
-    prob = np.where(is_close, np.where(win[h_opp], 100, 0),
-                    np.array(cat.STAGE_PROBABILITY)[np.minimum(h_rank, 4)])
-    history = pd.DataFrame({"opp": h_opp, "rank": h_rank, "entered_s": entered,
-                            "stage": stage, "probability": prob, "is_close": is_close})
+    stage = np.where(
+        is_close,
+        np.where(win[h_opp], cat.WON_STAGE, cat.LOST_STAGE),
+        np.array(cat.OPEN_STAGES)[np.minimum(h_rank, len(cat.OPEN_STAGES) - 1)],
+    )
+    prob = np.where(
+        is_close,
+        np.where(win[h_opp], 100, 0),
+        np.array(cat.STAGE_PROBABILITY)[np.minimum(h_rank, 4)],
+    )
+    history = pd.DataFrame(
+        {
+            "opp": h_opp,
+            "rank": h_rank,
+            "entered_s": entered,
+            "stage": stage,
+            "probability": prob,
+            "is_close": is_close,
+        }
+    )
     opps["close_s"] = history.loc[is_close, "entered_s"].to_numpy()
     return opps, history
 
 
 def _sf_campaigns(p: Params) -> pd.DataFrame:
     """Salesforce Campaign records: the partner event, a trade show, one per marketing campaign."""
-    rows = [(cat.PARTNER_EVENT_NAME, "Partner", cat.PARTNER_EVENT_AT, cat.PARTNER_EVENT_AT + 0.01,
-             -1, ""),
-            ("Automation Expo 2026", "Trade Show", 0.6, 0.61, -1, "")]
+    rows = [
+        (
+            cat.PARTNER_EVENT_NAME,
+            "Partner",
+            cat.PARTNER_EVENT_AT,
+            cat.PARTNER_EVENT_AT + 0.01,
+            -1,
+            "",
+        ),
+        ("Automation Expo 2026", "Trade Show", 0.6, 0.61, -1, ""),
+    ]
     for i, c in enumerate(cat.CAMPAIGNS):
         rows.append((c.name, "Advertisement", c.start, c.end, i, ""))
     for name, (_s, _m, camp, _v) in cat.EMAIL_CAMPAIGNS.items():
@@ -624,15 +780,23 @@ def _sf_campaigns(p: Params) -> pd.DataFrame:
     return frame
 
 
-def _campaign_members(leads: pd.DataFrame, sources: list[cat.TrafficSource],
-                      sf_campaigns: pd.DataFrame) -> pd.DataFrame:
+def _campaign_members(
+    leads: pd.DataFrame, sources: list[cat.TrafficSource], sf_campaigns: pd.DataFrame
+) -> pd.DataFrame:
     """Which Salesforce Campaign a lead responded to (the form's campaign, the trade show)."""
-    by_campaign = {int(c): int(k) for k, c in zip(sf_campaigns["sf_campaign"],
-                                                  sf_campaigns["campaign"], strict=True) if c >= 0}
-    by_email = {e: int(k) for k, e in zip(sf_campaigns["sf_campaign"], sf_campaigns["email"],
-                                          strict=True) if e}
-    source_to_sf = np.array([by_campaign.get(s.campaign_index, by_email.get(s.name, -1))
-                             for s in sources] + [-1])
+    by_campaign = {
+        int(c): int(k)
+        for k, c in zip(sf_campaigns["sf_campaign"], sf_campaigns["campaign"], strict=True)
+        if c >= 0
+    }
+    by_email = {
+        e: int(k)
+        for k, e in zip(sf_campaigns["sf_campaign"], sf_campaigns["email"], strict=True)
+        if e
+    }
+    source_to_sf = np.array(
+        [by_campaign.get(s.campaign_index, by_email.get(s.name, -1)) for s in sources] + [-1]
+    )
     s_idx = np.where(leads["source"] >= 0, leads["source"], len(sources))
     member = source_to_sf[s_idx]
     lg = leads["origin"].to_numpy() == "lead_gen"
@@ -641,8 +805,13 @@ def _campaign_members(leads: pd.DataFrame, sources: list[cat.TrafficSource],
     member = np.where(trade, 1, member)
     leads["sf_campaign"] = member
     m = member >= 0
-    return pd.DataFrame({"lead": leads.index[m].to_numpy(), "sf_campaign": member[m],
-                         "created_s": leads["created_s"].to_numpy()[m]})
+    return pd.DataFrame(
+        {
+            "lead": leads.index[m].to_numpy(),
+            "sf_campaign": member[m],
+            "created_s": leads["created_s"].to_numpy()[m],
+        }
+    )
 
 
 def cat_range(leads: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
@@ -660,6 +829,7 @@ def _users(p: Params) -> pd.DataFrame:
 
 
 # ----------------------------------------------------------------------------- entry point
+
 
 def simulate(p: Params) -> World:
     """Run the whole company once. Same Params, same World."""
@@ -679,14 +849,16 @@ def simulate(p: Params) -> World:
     leads = _assemble_leads(rng, sources, sessions, visitors, web, lead_gen, offline)
 
     # Lead sessions: the form page is visited, the session is engaged, the visitor identified.
-    lead_session = leads.loc[leads["session"] >= 0, ["session", "lead_us", "identified",
-                                                     "email_sha256", "visitor"]]
+    lead_session = leads.loc[
+        leads["session"] >= 0, ["session", "lead_us", "identified", "email_sha256", "visitor"]
+    ]
     sessions["lead_us"] = np.int64(-1)
     sessions.loc[lead_session["session"].to_numpy(), "lead_us"] = lead_session["lead_us"].to_numpy()
     is_lead = sessions["lead_us"].to_numpy() >= 0
     sessions.loc[is_lead, "n_pageviews"] = np.maximum(sessions.loc[is_lead, "n_pageviews"], 2)
-    sessions["engaged"] = (is_lead | (sessions["n_pageviews"] >= 2)
-                           | (sessions["engaged_draw"] < 0.15))
+    sessions["engaged"] = (
+        is_lead | (sessions["n_pageviews"] >= 2) | (sessions["engaged_draw"] < 0.15)
+    )
     sessions.drop(columns="engaged_draw", inplace=True)
     ident = lead_session[lead_session["identified"]]
     visitors["user_id"] = None
@@ -696,9 +868,9 @@ def simulate(p: Params) -> World:
     # user_id mode per session: 0 none, 1 from the lead event on, 2 every event.
     ident_from = visitors["identified_from_us"].to_numpy()[sessions["visitor"].to_numpy()]
     start = sessions["start_us"].to_numpy()
-    sessions["user_id_mode"] = np.where(start > ident_from, 2,
-                                        np.where(sessions["lead_us"].to_numpy() == ident_from, 1,
-                                                 0)).astype(np.int8)
+    sessions["user_id_mode"] = np.where(
+        start > ident_from, 2, np.where(sessions["lead_us"].to_numpy() == ident_from, 1, 0)
+    ).astype(np.int8)
 
     _simulate_sales(rng, p, leads)
     tasks = _simulate_tasks(rng, p, leads)
@@ -710,7 +882,21 @@ def simulate(p: Params) -> World:
     lead_campaign = leads["sf_campaign"].to_numpy()
     from_lead = opps["lead"].to_numpy() >= 0
     opps.loc[from_lead, "sf_campaign"] = lead_campaign[opps.loc[from_lead, "lead"].to_numpy()]
-    hidden = np.round(cat.HIDDEN_GOOGLE_CAMPAIGN_DAILY_SPEND * p.scale * 100
-                      * rng.lognormal(0, 0.2, p.days)).astype(np.int64)
-    return World(p, sources, ads, sessions, visitors, leads, tasks, opps, history,
-                 sf_campaigns, members, _users(p), hidden)
+    hidden = np.round(
+        cat.HIDDEN_GOOGLE_CAMPAIGN_DAILY_SPEND * p.scale * 100 * rng.lognormal(0, 0.2, p.days)
+    ).astype(np.int64)
+    return World(
+        p,
+        sources,
+        ads,
+        sessions,
+        visitors,
+        leads,
+        tasks,
+        opps,
+        history,
+        sf_campaigns,
+        members,
+        _users(p),
+        hidden,
+    )

@@ -41,7 +41,8 @@ def leads_at(w: World, t: int) -> pd.DataFrame:
     df["status"] = np.select(
         [df["is_converted"], df["is_disqualified"], df["contacted"]],
         [LEAD_STATUS_CONVERTED, LEAD_STATUS_DISQUALIFIED, LEAD_STATUS_WORKING],
-        LEAD_STATUS_OPEN)
+        LEAD_STATUS_OPEN,
+    )
     opp_of_lead = np.full(len(L), -1, dtype=np.int64)
     opps = w.opportunities
     from_lead = opps["lead"].to_numpy() >= 0
@@ -50,13 +51,15 @@ def leads_at(w: World, t: int) -> pd.DataFrame:
     last_task = live_tasks.groupby("lead")["created_s"].max()
     lt = np.full(len(L), -1, dtype=np.int64)
     lt[last_task.index.to_numpy()] = last_task.to_numpy()
-    times = np.stack([
-        df["created_s"].to_numpy(),
-        np.where(df["is_mql"], df["mql_s"], -1),
-        np.where(df["is_converted"] | df["is_disqualified"], df["decision_s"], -1),
-        np.where(df["is_deleted"], df["soft_deleted_s"], -1),
-        lt[df["lead"].to_numpy()],
-    ])
+    times = np.stack(
+        [
+            df["created_s"].to_numpy(),
+            np.where(df["is_mql"], df["mql_s"], -1),
+            np.where(df["is_converted"] | df["is_disqualified"], df["decision_s"], -1),
+            np.where(df["is_deleted"], df["soft_deleted_s"], -1),
+            lt[df["lead"].to_numpy()],
+        ]
+    )
     df["last_modified_s"] = times.max(axis=0)
     return df
 

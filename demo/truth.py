@@ -28,11 +28,35 @@ from demo.simulate import US, World
 
 SLA_HOURS = 24
 NONE_KEY = "(none)"
-LEAD_COLUMNS = ["lead_id", "channel", "campaign_key", "mql_at", "is_mql", "is_sql", "is_won",
-                "outcome", "sla_status", "created_at", "first_sales_touch_at",
-                "disqualified_reason", "opportunity_id", "won_amount"]
-CAMPAIGN_COLUMNS = ["campaign_key", "channel", "spend", "impressions", "clicks", "sessions",
-                    "leads", "mqls", "sqls", "won_deals", "won_revenue"]
+LEAD_COLUMNS = [
+    "lead_id",
+    "channel",
+    "campaign_key",
+    "mql_at",
+    "is_mql",
+    "is_sql",
+    "is_won",
+    "outcome",
+    "sla_status",
+    "created_at",
+    "first_sales_touch_at",
+    "disqualified_reason",
+    "opportunity_id",
+    "won_amount",
+]
+CAMPAIGN_COLUMNS = [
+    "campaign_key",
+    "channel",
+    "spend",
+    "impressions",
+    "clicks",
+    "sessions",
+    "leads",
+    "mqls",
+    "sqls",
+    "won_deals",
+    "won_revenue",
+]
 
 
 @dataclass
@@ -58,16 +82,25 @@ def _ad_truth(w: World) -> pd.DataFrame:
     for i, c in enumerate(cat.CAMPAIGNS):
         if i not in per.index:
             continue
-        rows.append({"campaign_key": c.key, "channel": c.channel,
-                     "spend_cents": int(per.loc[i, "spend_cents"]),
-                     "impressions": int(per.loc[i, "impressions"]),
-                     "clicks": 0 if c.kind == "video" else int(per.loc[i, "clicks"])})
+        rows.append(
+            {
+                "campaign_key": c.key,
+                "channel": c.channel,
+                "spend_cents": int(per.loc[i, "spend_cents"]),
+                "impressions": int(per.loc[i, "impressions"]),
+                "clicks": 0 if c.kind == "video" else int(per.loc[i, "clicks"]),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def _session_truth(w: World) -> pd.DataFrame:
-    src = pd.DataFrame({"channel": [s.channel for s in w.sources],
-                        "campaign_key": [s.campaign_key or NONE_KEY for s in w.sources]})
+    src = pd.DataFrame(
+        {
+            "channel": [s.channel for s in w.sources],
+            "campaign_key": [s.campaign_key or NONE_KEY for s in w.sources],
+        }
+    )
     counts = np.bincount(w.sessions["source"].to_numpy(), minlength=len(w.sources))
     src["sessions"] = counts
     return src.groupby(["campaign_key", "channel"], as_index=False)["sessions"].sum()
@@ -90,27 +123,44 @@ def lead_sources(w: World, leads: pd.DataFrame) -> pd.DataFrame:
     utm = leads["utm_captured"].to_numpy()
     pairs = leads.loc[utm, ["utm_source", "utm_medium"]].drop_duplicates()
     channel_of = {(a, b): _utm_channel(a, b) for a, b in pairs.itertuples(index=False)}
-    out.loc[utm, "channel"] = [channel_of[(a, b)] for a, b in
-                               leads.loc[utm, ["utm_source", "utm_medium"]].itertuples(index=False)]
+    out.loc[utm, "channel"] = [
+        channel_of[(a, b)]
+        for a, b in leads.loc[utm, ["utm_source", "utm_medium"]].itertuples(index=False)
+    ]
     out.loc[utm, "campaign_key"] = leads.loc[utm, "utm_campaign"].map(cat.campaign_key)
 
     # Web stitching: sessions of the captured GA client id, or with the e-mail's user_id.
     rest = leads[~utm]
     s = w.sessions
-    sess = pd.DataFrame({"visitor": s["visitor"].to_numpy(), "start_us": s["start_us"].to_numpy(),
-                         "source": s["source"].to_numpy()})
+    sess = pd.DataFrame(
+        {
+            "visitor": s["visitor"].to_numpy(),
+            "start_us": s["start_us"].to_numpy(),
+            "source": s["source"].to_numpy(),
+        }
+    )
     by_client = rest.loc[rest["ga_client_id"] != "", ["lead", "visitor", "created_s"]]
     m1 = by_client.merge(sess, on="visitor")
     ident = s["user_id_mode"].to_numpy() > 0
-    sess_uid = pd.DataFrame({
-        "email_sha256": w.visitors["user_id"].to_numpy()[s["visitor"].to_numpy()[ident]],
-        "start_us": s["start_us"].to_numpy()[ident], "source": s["source"].to_numpy()[ident]})
+    sess_uid = pd.DataFrame(
+        {
+            "email_sha256": w.visitors["user_id"].to_numpy()[s["visitor"].to_numpy()[ident]],
+            "start_us": s["start_us"].to_numpy()[ident],
+            "source": s["source"].to_numpy()[ident],
+        }
+    )
     m2 = rest[["lead", "email_sha256", "created_s"]].merge(sess_uid, on="email_sha256")
-    cand = pd.concat([m1[["lead", "created_s", "start_us", "source"]],
-                      m2[["lead", "created_s", "start_us", "source"]]], ignore_index=True)
+    cand = pd.concat(
+        [
+            m1[["lead", "created_s", "start_us", "source"]],
+            m2[["lead", "created_s", "start_us", "source"]],
+        ],
+        ignore_index=True,
+    )
     created_us = cand["created_s"].to_numpy() * US
-    inside = ((cand["start_us"].to_numpy() >= created_us - 30 * DAY * US)
-              & (cand["start_us"].to_numpy() <= created_us))
+    inside = (cand["start_us"].to_numpy() >= created_us - 30 * DAY * US) & (
+        cand["start_us"].to_numpy() <= created_us
+    )
     cand = cand[inside].sort_values(["lead", "start_us"], kind="stable")
     first = cand.drop_duplicates("lead")
     lead_to_row = pd.Series(leads.index, index=leads["lead"].to_numpy())
@@ -123,8 +173,9 @@ def lead_sources(w: World, leads: pd.DataFrame) -> pd.DataFrame:
     # LeadSource as a source with an empty medium: `Email` -> Email, everything else -> Other.
     todo = out["channel"].isna().to_numpy()
     offline = {name: channel for name, _r, _p, channel in cat.OFFLINE_LEADS}
-    out.loc[todo, "channel"] = leads.loc[todo, "lead_source"].map(
-        lambda v: offline.get(v, "Other")).to_numpy()
+    out.loc[todo, "channel"] = (
+        leads.loc[todo, "lead_source"].map(lambda v: offline.get(v, "Other")).to_numpy()
+    )
     out.loc[todo, "campaign_key"] = None
     return out
 
@@ -155,10 +206,15 @@ def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
     has_touch = t < NEVER
     sla_status = np.select(
         [has_touch & (t - mql <= sla), has_touch, as_of - mql >= sla],
-        ["met", "breached", "breached"], "pending")
+        ["met", "breached", "breached"],
+        "pending",
+    )
     L["sla_status"] = np.where(is_mql, sla_status, "")
-    outcome = np.select([L["is_converted"], L["is_disqualified"], has_touch],
-                        ["converted", "disqualified", "working"], "untouched")
+    outcome = np.select(
+        [L["is_converted"], L["is_disqualified"], has_touch],
+        ["converted", "disqualified", "working"],
+        "untouched",
+    )
     L["outcome"] = np.where(is_mql, outcome, "")
 
     opps_df = state.opportunities_at(w, as_of)
@@ -170,28 +226,31 @@ def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     opp_ids = w_opp_ids(w)
     lead_ids = w_lead_ids(w)
-    leads = pd.DataFrame({
-        "lead_id": lead_ids[L["lead"].to_numpy()],
-        "channel": L["channel"].to_numpy(),
-        "campaign_key": L["campaign_key"].to_numpy(),
-        "mql_at": _ts(np.where(is_mql, mql, NEVER)),
-        "is_mql": is_mql,
-        "is_sql": L["is_converted"].to_numpy(),
-        "is_won": L["is_won"].to_numpy().astype(bool),
-        "outcome": L["outcome"].to_numpy(),
-        "sla_status": L["sla_status"].to_numpy(),
-        "created_at": _ts(L["created_s"].to_numpy()),
-        "first_sales_touch_at": _ts(np.where(is_mql, t, NEVER)),
-        "disqualified_reason": np.where(L["is_disqualified"], L["dq_reason"], ""),
-        "opportunity_id": np.where(opp >= 0, opp_ids[np.maximum(opp, 0)], ""),
-        "won_amount": L["won_amount"].to_numpy().astype(float),
-    })
+    leads = pd.DataFrame(
+        {
+            "lead_id": lead_ids[L["lead"].to_numpy()],
+            "channel": L["channel"].to_numpy(),
+            "campaign_key": L["campaign_key"].to_numpy(),
+            "mql_at": _ts(np.where(is_mql, mql, NEVER)),
+            "is_mql": is_mql,
+            "is_sql": L["is_converted"].to_numpy(),
+            "is_won": L["is_won"].to_numpy().astype(bool),
+            "outcome": L["outcome"].to_numpy(),
+            "sla_status": L["sla_status"].to_numpy(),
+            "created_at": _ts(L["created_s"].to_numpy()),
+            "first_sales_touch_at": _ts(np.where(is_mql, t, NEVER)),
+            "disqualified_reason": np.where(L["is_disqualified"], L["dq_reason"], ""),
+            "opportunity_id": np.where(opp >= 0, opp_ids[np.maximum(opp, 0)], ""),
+            "won_amount": L["won_amount"].to_numpy().astype(float),
+        }
+    )
 
     # Opportunity source: the converted lead's; else the primary campaign's; else Sales Sourced.
     opps_df = opps_df[~opps_df["is_deleted"].to_numpy()].copy()
-    src_by_lead = pd.DataFrame({"channel": L["channel"].to_numpy(),
-                                "campaign_key": L["campaign_key"].to_numpy()},
-                               index=L["lead"].to_numpy())
+    src_by_lead = pd.DataFrame(
+        {"channel": L["channel"].to_numpy(), "campaign_key": L["campaign_key"].to_numpy()},
+        index=L["lead"].to_numpy(),
+    )
     o_lead = opps_df["lead"].to_numpy()
     from_lead = o_lead >= 0
     channel = np.full(len(opps_df), "Sales Sourced", dtype=object)
@@ -201,32 +260,39 @@ def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
     camp = opps_df["sf_campaign"].to_numpy()
     by_campaign = ~from_lead & (camp >= 0)
     names = w.sf_campaigns["name"].to_numpy()
-    channel[by_campaign] = [cat.PARTNER_EVENT_CHANNEL if n == cat.PARTNER_EVENT_NAME else "Other"
-                            for n in names[camp[by_campaign]]]
+    channel[by_campaign] = [
+        cat.PARTNER_EVENT_CHANNEL if n == cat.PARTNER_EVENT_NAME else "Other"
+        for n in names[camp[by_campaign]]
+    ]
     key[by_campaign] = [cat.campaign_key(n) for n in names[camp[by_campaign]]]
-    opps = pd.DataFrame({
-        "opportunity_id": opp_ids[opps_df["opp"].to_numpy()],
-        "lead_id": np.where(from_lead, lead_ids[np.maximum(o_lead, 0)], ""),
-        "channel": channel,
-        "campaign_key": key,
-        "created_at": _ts(opps_df["created_s"].to_numpy()),
-        "close_date": np.datetime_as_string(opps_df["close_s"].to_numpy().astype("datetime64[s]"),
-                                            unit="D"),
-        "stage_name": opps_df["stage"].to_numpy(),
-        "is_closed": opps_df["is_closed"].to_numpy(),
-        "is_won": opps_df["is_won"].to_numpy(),
-        "amount": opps_df["amount"].to_numpy().astype(float),
-    })
+    opps = pd.DataFrame(
+        {
+            "opportunity_id": opp_ids[opps_df["opp"].to_numpy()],
+            "lead_id": np.where(from_lead, lead_ids[np.maximum(o_lead, 0)], ""),
+            "channel": channel,
+            "campaign_key": key,
+            "created_at": _ts(opps_df["created_s"].to_numpy()),
+            "close_date": np.datetime_as_string(
+                opps_df["close_s"].to_numpy().astype("datetime64[s]"), unit="D"
+            ),
+            "stage_name": opps_df["stage"].to_numpy(),
+            "is_closed": opps_df["is_closed"].to_numpy(),
+            "is_won": opps_df["is_won"].to_numpy(),
+            "amount": opps_df["amount"].to_numpy().astype(float),
+        }
+    )
     return leads, opps
 
 
 def w_lead_ids(w: World) -> np.ndarray:
     from demo.writers.salesforce import _ids
+
     return _ids("Lead", w.leads["lead"].to_numpy())
 
 
 def w_opp_ids(w: World) -> np.ndarray:
     from demo.writers.salesforce import _ids
+
     return _ids("Opportunity", w.opportunities["opp"].to_numpy())
 
 
@@ -236,16 +302,28 @@ def compute(w: World) -> Truth:
     sessions = _session_truth(w)
     lk = leads.assign(campaign_key=leads["campaign_key"].fillna(NONE_KEY))
     lead_counts = lk.groupby(["campaign_key", "channel"], as_index=False).agg(
-        leads=("lead_id", "size"), mqls=("is_mql", "sum"), sqls=("is_sql", "sum"))
+        leads=("lead_id", "size"), mqls=("is_mql", "sum"), sqls=("is_sql", "sum")
+    )
     won = opps[opps["is_won"]].assign(campaign_key=lambda d: d["campaign_key"].fillna(NONE_KEY))
     won_counts = won.groupby(["campaign_key", "channel"], as_index=False).agg(
-        won_deals=("opportunity_id", "size"), won_revenue=("amount", "sum"))
+        won_deals=("opportunity_id", "size"), won_revenue=("amount", "sum")
+    )
     keys = ["campaign_key", "channel"]
-    camp = (ads.merge(sessions, on=keys, how="outer")
-            .merge(lead_counts, on=keys, how="outer")
-            .merge(won_counts, on=keys, how="outer"))
-    for col in ("spend_cents", "impressions", "clicks", "sessions", "leads", "mqls", "sqls",
-                "won_deals"):
+    camp = (
+        ads.merge(sessions, on=keys, how="outer")
+        .merge(lead_counts, on=keys, how="outer")
+        .merge(won_counts, on=keys, how="outer")
+    )
+    for col in (
+        "spend_cents",
+        "impressions",
+        "clicks",
+        "sessions",
+        "leads",
+        "mqls",
+        "sqls",
+        "won_deals",
+    ):
         camp[col] = camp[col].fillna(0).astype(np.int64)
     camp["won_revenue"] = camp["won_revenue"].fillna(0.0).round(2)
     camp["spend"] = camp["spend_cents"] / 100
@@ -263,8 +341,7 @@ def compute(w: World) -> Truth:
         "opportunities": int(len(opps)),
         "won_deals": int(opps["is_won"].sum()),
         "won_revenue": round(float(opps.loc[opps["is_won"], "amount"].sum()), 2),
-        "deleted_leads_in_newest_snapshot": int(
-            (state.leads_at(w, w.as_of_s)["is_deleted"]).sum()),
+        "deleted_leads_in_newest_snapshot": int((state.leads_at(w, w.as_of_s)["is_deleted"]).sum()),
         "hard_deleted_leads": int((w.leads["hard_deleted_s"] <= w.as_of_s).sum()),
     }
     for name in ("met", "breached", "pending"):

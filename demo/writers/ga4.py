@@ -74,8 +74,11 @@ def plan_files(world: World) -> list[DayFile]:
         strings = fmt in ("jsonl", "json", "jsonl.gz") and d % 5 == 2
         if d == sharded:
             for k in range(2):
-                files.append(DayFile(d, f"web/events_{stamp}_{k:012d}.jsonl", "jsonl",
-                                     mtime + k, False, k, 2))
+                files.append(
+                    DayFile(
+                        d, f"web/events_{stamp}_{k:012d}.jsonl", "jsonl", mtime + k, False, k, 2
+                    )
+                )
         else:
             files.append(DayFile(d, f"web/events_{stamp}{EXTENSIONS[fmt]}", fmt, mtime, strings))
     return files
@@ -87,16 +90,25 @@ def _source_table(world: World) -> pd.DataFrame:
     for i, s in enumerate(world.sources):
         parts = []
         if s.utm_source:
-            parts = [f"utm_source={quote(s.utm_source)}", f"utm_medium={quote(s.utm_medium or '')}",
-                     f"utm_campaign={quote(s.utm_campaign or '')}"]
+            parts = [
+                f"utm_source={quote(s.utm_source)}",
+                f"utm_medium={quote(s.utm_medium or '')}",
+                f"utm_campaign={quote(s.utm_campaign or '')}",
+            ]
         query = ("?" + "&".join(parts)) if parts else ""
-        rows.append({
-            "source": i, "query": query, "click_param": s.click_id,
-            "click_sep": ("&" if parts else "?") if s.click_id else None,
-            "referrer": s.referrer, "manual_source": s.utm_source,
-            "manual_medium": s.utm_medium, "manual_campaign_name": s.utm_campaign,
-            "has_cts": bool(s.utm_source or s.click_id == "gclid"),
-        })
+        rows.append(
+            {
+                "source": i,
+                "query": query,
+                "click_param": s.click_id,
+                "click_sep": ("&" if parts else "?") if s.click_id else None,
+                "referrer": s.referrer,
+                "manual_source": s.utm_source,
+                "manual_medium": s.utm_medium,
+                "manual_campaign_name": s.utm_campaign,
+                "has_cts": bool(s.utm_source or s.click_id == "gclid"),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -107,8 +119,10 @@ class _Columns:
         s, v = world.sessions, world.visitors
         self.session = {c: s[c].to_numpy() for c in s.columns}
         self.session["click_id"] = s["click_id"].to_numpy(dtype=object)
-        self.visitor = {c: v[c].to_numpy(dtype=object) for c in
-                        ("user_id", "user_pseudo_id", "device", "country")}
+        self.visitor = {
+            c: v[c].to_numpy(dtype=object)
+            for c in ("user_id", "user_pseudo_id", "device", "country")
+        }
 
 
 def _day_events(cols: _Columns, day: int, rng: np.random.Generator) -> pa.Table:
@@ -147,25 +161,29 @@ def _day_events(cols: _Columns, day: int, rng: np.random.Generator) -> pa.Table:
     user_ids = vcols["user_id"][vis]
     with_uid = (mode == 2) | ((mode == 1) & (ts >= lead_us[idx]))
     name = np.where(is_start, "session_start", np.where(is_lead, "generate_lead", "page_view"))
-    return pa.table({
-        "seq": pa.array(np.arange(n)),
-        "ts": pa.array(ts.astype(np.int64)),
-        "event_name": pa.array(name),
-        "user_pseudo_id": pa.array(vcols["user_pseudo_id"][vis], type=pa.string()),
-        "user_id": pa.array(np.where(with_uid, user_ids, None).astype(object), type=pa.string()),
-        "sid": pa.array(sess["start_us"][idx] // US),
-        "snum": pa.array(sess["session_number"][idx].astype(np.int64)),
-        "source": pa.array(sess["source"][idx].astype(np.int64)),
-        "click_id": pa.array(sess["click_id"][idx], type=pa.string()),
-        "path": pa.array(pages[page]),
-        "prev_path": pa.array(pages[prev_page]),
-        "landing": pa.array(landing),
-        "is_lead": pa.array(is_lead),
-        "engaged": pa.array(np.where(sess["engaged"][idx], "1", "0")),
-        "eng_ms": pa.array(np.where(pv_k >= 1, gaps // 1000, -1).astype(np.int64)),
-        "device": pa.array(vcols["device"][vis], type=pa.string()),
-        "country": pa.array(vcols["country"][vis], type=pa.string()),
-    })
+    return pa.table(
+        {
+            "seq": pa.array(np.arange(n)),
+            "ts": pa.array(ts.astype(np.int64)),
+            "event_name": pa.array(name),
+            "user_pseudo_id": pa.array(vcols["user_pseudo_id"][vis], type=pa.string()),
+            "user_id": pa.array(
+                np.where(with_uid, user_ids, None).astype(object), type=pa.string()
+            ),
+            "sid": pa.array(sess["start_us"][idx] // US),
+            "snum": pa.array(sess["session_number"][idx].astype(np.int64)),
+            "source": pa.array(sess["source"][idx].astype(np.int64)),
+            "click_id": pa.array(sess["click_id"][idx], type=pa.string()),
+            "path": pa.array(pages[page]),
+            "prev_path": pa.array(pages[prev_page]),
+            "landing": pa.array(landing),
+            "is_lead": pa.array(is_lead),
+            "engaged": pa.array(np.where(sess["engaged"][idx], "1", "0")),
+            "eng_ms": pa.array(np.where(pv_k >= 1, gaps // 1000, -1).astype(np.int64)),
+            "device": pa.array(vcols["device"][vis], type=pa.string()),
+            "country": pa.array(vcols["country"][vis], type=pa.string()),
+        }
+    )
 
 
 def _select_sql(stamp: str, ints_as_strings: bool) -> str:
@@ -174,19 +192,23 @@ def _select_sql(stamp: str, ints_as_strings: bool) -> str:
     ts = "CAST(ts AS VARCHAR)" if ints_as_strings else "ts"
 
     def param(key: str, s: str = "NULL", i: str = "NULL", d: str = "NULL") -> str:
-        return (f"{{'key': '{key}', 'value': {{'string_value': CAST({s} AS VARCHAR), "
-                f"'int_value': CAST({i} AS {int_t}), 'double_value': CAST({d} AS DOUBLE)}}}}")
+        return (
+            f"{{'key': '{key}', 'value': {{'string_value': CAST({s} AS VARCHAR), "
+            f"'int_value': CAST({i} AS {int_t}), 'double_value': CAST({d} AS DOUBLE)}}}}"
+        )
 
-    params = ", ".join([
-        param("ga_session_id", i="sid"),
-        param("ga_session_number", i="snum"),
-        param("page_location", s="loc"),
-        param("page_referrer", s="ref"),
-        param("session_engaged", s="engaged"),
-        param("engagement_time_msec", i="CASE WHEN eng_ms >= 0 THEN eng_ms END"),
-        param("form_id", s="CASE WHEN is_lead THEN 'demo-request' END"),
-        param("value", d="CASE WHEN is_lead THEN 50.0 END"),
-    ])
+    params = ", ".join(
+        [
+            param("ga_session_id", i="sid"),
+            param("ga_session_number", i="snum"),
+            param("page_location", s="loc"),
+            param("page_referrer", s="ref"),
+            param("session_engaged", s="engaged"),
+            param("engagement_time_msec", i="CASE WHEN eng_ms >= 0 THEN eng_ms END"),
+            param("form_id", s="CASE WHEN is_lead THEN 'demo-request' END"),
+            param("value", d="CASE WHEN is_lead THEN 50.0 END"),
+        ]
+    )
     return f"""
         WITH joined AS (
             SELECT *,
@@ -228,8 +250,9 @@ def _copy_options(fmt: str) -> str:
     return "FORMAT json"
 
 
-def write_day_file(con: duckdb.DuckDBPyConnection, out: Path, f: DayFile, events: pa.Table,
-                   stamp: str) -> int:
+def write_day_file(
+    con: duckdb.DuckDBPyConnection, out: Path, f: DayFile, events: pa.Table, stamp: str
+) -> int:
     """Write one file of a day (a shard, a partial early delivery or the whole day)."""
     n = events.num_rows
     lo, hi = 0, n
@@ -241,17 +264,24 @@ def write_day_file(con: duckdb.DuckDBPyConnection, out: Path, f: DayFile, events
     path = out / f.rel
     path.parent.mkdir(parents=True, exist_ok=True)
     sql = _select_sql(stamp, f.ints_as_strings)
-    count = con.execute("SELECT count(*) FROM ev WHERE seq >= $lo AND seq < $hi AND ts < $cutoff",
-                        {"lo": lo, "hi": hi, "cutoff": cutoff}).fetchone()
-    con.execute(f"COPY ({sql}) TO '{path}' ({_copy_options(f.fmt)})",
-                {"lo": lo, "hi": hi, "cutoff": cutoff})
+    count = con.execute(
+        "SELECT count(*) FROM ev WHERE seq >= $lo AND seq < $hi AND ts < $cutoff",
+        {"lo": lo, "hi": hi, "cutoff": cutoff},
+    ).fetchone()
+    con.execute(
+        f"COPY ({sql}) TO '{path}' ({_copy_options(f.fmt)})", {"lo": lo, "hi": hi, "cutoff": cutoff}
+    )
     con.unregister("ev")
     set_mtime(path, f.mtime)
     return int(count[0]) if count else 0
 
 
-def write(out: Path, world: World, written: Written, files: list[DayFile] | None = None,
-          ) -> dict[str, int]:
+def write(
+    out: Path,
+    world: World,
+    written: Written,
+    files: list[DayFile] | None = None,
+) -> dict[str, int]:
     """Write the planned day files (default: plan_files); returns events per file."""
     p: Params = world.params
     con = duckdb.connect()

@@ -26,8 +26,18 @@ from demo.writers.common import (
     write_ad_files,
 )
 
-HEADER = ("Start Date (in UTC)", "Account Name", "Campaign Group Name", "Campaign Name",
-          "Campaign ID", "Currency", "Total Spent", "Impressions", "Clicks", "Leads")
+HEADER = (
+    "Start Date (in UTC)",
+    "Account Name",
+    "Campaign Group Name",
+    "Campaign Name",
+    "Campaign ID",
+    "Currency",
+    "Total Spent",
+    "Impressions",
+    "Clicks",
+    "Leads",
+)
 
 
 def is_utf16(f: AdFile) -> bool:
@@ -41,8 +51,9 @@ def file_name(p: Params, f: AdFile) -> str:
     return f"linkedin_ads/campaign_performance_report_{first:%Y%m%d}_{last:%Y%m%d}.{ext}"
 
 
-def render(p: Params, f: AdFile, rows: pd.DataFrame,
-           overrides: CellOverrides | None = None) -> bytes:
+def render(
+    p: Params, f: AdFile, rows: pd.DataFrame, overrides: CellOverrides | None = None
+) -> bytes:
     overrides = overrides or CellOverrides()
     utf16 = is_utf16(f)
     style = "iso" if utf16 else "mdy"
@@ -57,11 +68,24 @@ def render(p: Params, f: AdFile, rows: pd.DataFrame,
     ]
     for n, r in enumerate(rows.to_dict("records"), start=1):
         c = cat.CAMPAIGNS[int(r["campaign"])]
-        values = dict(zip(HEADER, (
-            day_text(p.start + dt.timedelta(days=int(r["day"])), style), cat.LINKEDIN_ACCOUNT,
-            c.group, c.name, c.campaign_id, cat.CURRENCY,
-            money(int(r["spend_cents"]), thousands=False), str(int(r["impressions"])),
-            str(int(r["clicks"])), str(int(r["leads"]))), strict=True))
+        values = dict(
+            zip(
+                HEADER,
+                (
+                    day_text(p.start + dt.timedelta(days=int(r["day"])), style),
+                    cat.LINKEDIN_ACCOUNT,
+                    c.group,
+                    c.name,
+                    c.campaign_id,
+                    cat.CURRENCY,
+                    money(int(r["spend_cents"]), thousands=False),
+                    str(int(r["impressions"])),
+                    str(int(r["clicks"])),
+                    str(int(r["leads"])),
+                ),
+                strict=True,
+            )
+        )
         if overrides.extra_column:
             values[overrides.extra_column[0]] = overrides.extra_column[1]
         values.update(overrides.cells.get(n, {}))
@@ -74,7 +98,20 @@ def file_names(p: Params, files: list[AdFile]) -> list[str]:
     return dedupe_names([file_name(p, f) for f in files])
 
 
-def write(out: Path, p: Params, files: list[AdFile], ads: pd.DataFrame,
-          overrides: dict[str, CellOverrides], written: Written) -> None:
-    write_ad_files(out, "linkedin_ads", files, file_names(p, files), ads, written,
-                   lambda f, rows, rel: render(p, f, rows, overrides.get(rel)))
+def write(
+    out: Path,
+    p: Params,
+    files: list[AdFile],
+    ads: pd.DataFrame,
+    overrides: dict[str, CellOverrides],
+    written: Written,
+) -> None:
+    write_ad_files(
+        out,
+        "linkedin_ads",
+        files,
+        file_names(p, files),
+        ads,
+        written,
+        lambda f, rows, rel: render(p, f, rows, overrides.get(rel)),
+    )

@@ -25,8 +25,11 @@ class Generated:
         return json.loads((self.truth / "summary.json").read_text())
 
     def files(self) -> dict[str, Path]:
-        return {p.relative_to(self.landing).as_posix(): p
-                for p in sorted(self.landing.rglob("*")) if p.is_file()}
+        return {
+            p.relative_to(self.landing).as_posix(): p
+            for p in sorted(self.landing.rglob("*"))
+            if p.is_file()
+        }
 
 
 def _make(root: Path, seed: int = 7, defects: bool = False) -> Generated:

@@ -28,8 +28,9 @@ def test_another_seed_gives_other_data_with_the_same_catalogue(small, other_seed
     a, b = _snapshot(small), _snapshot(other_seed)
     assert a != b
     keys_a = {r["campaign_key"] for r in csv.DictReader((small.truth / "campaigns.csv").open())}
-    keys_b = {r["campaign_key"] for r in csv.DictReader((other_seed.truth / "campaigns.csv")
-                                                        .open())}
+    keys_b = {
+        r["campaign_key"] for r in csv.DictReader((other_seed.truth / "campaigns.csv").open())
+    }
     assert {k for k in keys_a if k != "(none)"} & {k for k in keys_b if k != "(none)"}
 
 
@@ -45,7 +46,7 @@ def _data_rows(path) -> tuple[list[str], list[list[str]]]:
     skip = {"google_ads": 2, "linkedin_ads": 3}.get(path.parent.name, 0)
     if rows[0][0] == "segments.date":
         skip = 0
-    header, body = rows[skip], rows[skip + 1:]
+    header, body = rows[skip], rows[skip + 1 :]
     body = [r for r in body if not r[0].startswith("Total:")]
     if path.parent.name == "meta_ads":
         body = [r for r in body if r[header.index("Campaign name")]]
@@ -54,11 +55,18 @@ def _data_rows(path) -> tuple[list[str], list[list[str]]]:
 
 def test_defects_list_every_kind(with_defects):
     kinds = {(d["kind"], d["expect"]) for d in with_defects.summary["defects"]}
-    assert {("duplicate_file", "skipped_duplicate"), ("redelivered_day", "replaced"),
-            ("bad_number", "rejected"), ("bad_date", "rejected"),
-            ("id_scientific_notation", "rejected"), ("truncated_line", "rejected"),
-            ("missing_required_column", "failed"), ("extra_column", "extra_column"),
-            ("empty_file", "failed"), ("corrupt_gzip", "failed")} <= kinds
+    assert {
+        ("duplicate_file", "skipped_duplicate"),
+        ("redelivered_day", "replaced"),
+        ("bad_number", "rejected"),
+        ("bad_date", "rejected"),
+        ("id_scientific_notation", "rejected"),
+        ("truncated_line", "rejected"),
+        ("missing_required_column", "failed"),
+        ("extra_column", "extra_column"),
+        ("empty_file", "failed"),
+        ("corrupt_gzip", "failed"),
+    } <= kinds
 
 
 def test_defects_are_planted_where_listed(with_defects, small):
@@ -80,8 +88,11 @@ def test_defects_are_planted_where_listed(with_defects, small):
                 json.loads(lines[-1])
             json.loads(lines[-2])
         elif d["kind"] == "duplicate_file":
-            twins = [r for r, p in planted.items() if r != d["file"]
-                     and p.read_bytes() == path.read_bytes()]
+            twins = [
+                r
+                for r, p in planted.items()
+                if r != d["file"] and p.read_bytes() == path.read_bytes()
+            ]
             assert twins and planted[twins[0]].stat().st_mtime < path.stat().st_mtime
         elif d["kind"] == "redelivered_day":
             key = path.name.split(".")[0]

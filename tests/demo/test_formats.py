@@ -26,9 +26,15 @@ def test_google_ads_files_have_every_ui_quirk(small):
         rows, delim = _lines(data)
         if rows[0][0] == "segments.date":
             kinds.add("api")
-            assert rows[0] == ["segments.date", "campaign.id", "campaign.name",
-                               "metrics.impressions", "metrics.clicks", "metrics.cost_micros",
-                               "metrics.conversions"]
+            assert rows[0] == [
+                "segments.date",
+                "campaign.id",
+                "campaign.name",
+                "metrics.impressions",
+                "metrics.clicks",
+                "metrics.cost_micros",
+                "metrics.conversions",
+            ]
             continue
         if data.startswith(b"\xff\xfe"):
             kinds.add("utf16")
@@ -54,8 +60,16 @@ def test_google_ads_files_have_every_ui_quirk(small):
             kinds.add("thousands")
         if any(c.strip() == "--" for r in body for c in r):
             kinds.add("dashes")
-    assert {"api", "utf16", "bom", "no_campaign_id", "no_clicks", "day_us", "day_uk",
-            "dashes"} <= kinds
+    assert {
+        "api",
+        "utf16",
+        "bom",
+        "no_campaign_id",
+        "no_clicks",
+        "day_us",
+        "day_uk",
+        "dashes",
+    } <= kinds
 
 
 def test_google_ads_column_orders_vary(small):
@@ -74,8 +88,13 @@ def test_meta_exports_have_currency_header_total_row_and_string_ids(small):
         if not rel.startswith("meta_ads/"):
             continue
         rows, _ = _lines(path.read_bytes())
-        assert rows[0][:5] == ["Reporting starts", "Reporting ends", "Campaign name",
-                               "Campaign ID", "Amount spent (USD)"]
+        assert rows[0][:5] == [
+            "Reporting starts",
+            "Reporting ends",
+            "Campaign name",
+            "Campaign ID",
+            "Amount spent (USD)",
+        ]
         if rows[1][2] == "":
             with_total += 1
         ids = {r[3] for r in rows[1:] if r[2]}
@@ -107,8 +126,12 @@ def test_ga4_files_parse_with_the_nested_export_schema(small):
     assert any(n.endswith(".json") for n in names)
     assert any(n.endswith("_000000000001.jsonl") for n in names)
     con = duckdb.connect()
-    for pattern, reader in (("*.jsonl", "read_json"), ("*.json", "read_json"),
-                            ("*.jsonl.gz", "read_json"), ("*.parquet", "read_parquet")):
+    for pattern, reader in (
+        ("*.jsonl", "read_json"),
+        ("*.json", "read_json"),
+        ("*.jsonl.gz", "read_json"),
+        ("*.parquet", "read_parquet"),
+    ):
         row = con.execute(f"""
             select count(*), count(distinct event_name),
                    max(len(event_params)), count(collected_traffic_source.manual_source),
@@ -120,7 +143,8 @@ def test_ga4_files_parse_with_the_nested_export_schema(small):
         select distinct p.key from (select unnest(event_params) as p
         from read_json('{web}/*.jsonl'))""").fetchall()
     assert {"ga_session_id", "page_location", "page_referrer", "session_engaged"} <= {
-        k[0] for k in keys}
+        k[0] for k in keys
+    }
 
 
 def test_ga4_some_json_files_write_integers_as_strings(small):
@@ -158,15 +182,29 @@ def test_salesforce_snapshots_have_every_style(small):
     assert len(folders) >= 3 and folders[-1].endswith("Z") and "T" in folders[-1]
     for folder in folders:
         assert {p.name for p in (sf / folder).iterdir()} == {
-            "Lead.csv", "Contact.csv", "Account.csv", "Opportunity.csv",
-            "OpportunityHistory.csv", "Campaign.csv", "CampaignMember.csv", "Task.csv",
-            "User.csv"}
+            "Lead.csv",
+            "Contact.csv",
+            "Account.csv",
+            "Opportunity.csv",
+            "OpportunityHistory.csv",
+            "Campaign.csv",
+            "CampaignMember.csv",
+            "Task.csv",
+            "User.csv",
+        }
     con = duckdb.connect()
     newest = sf / folders[-1]
     loader = sf / folders[-2]
     lead = con.execute(f"select * from read_csv('{newest}/Lead.csv', all_varchar = true)").df()
-    assert {"MQL_Date__c", "Disqualified_Reason__c", "GA_Client_ID__c", "UTM_Source__c",
-            "UTM_Medium__c", "UTM_Campaign__c", "GCLID__c"} <= set(lead.columns)
+    assert {
+        "MQL_Date__c",
+        "Disqualified_Reason__c",
+        "GA_Client_ID__c",
+        "UTM_Source__c",
+        "UTM_Medium__c",
+        "UTM_Campaign__c",
+        "GCLID__c",
+    } <= set(lead.columns)
     assert set(lead["IsDeleted"]) == {"true", "false"}
     assert lead["OwnerId"].str.startswith("00G").any()
     assert lead["MQL_Date__c"].dropna().str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$").all()
@@ -177,8 +215,9 @@ def test_salesforce_snapshots_have_every_style(small):
     assert dl["CreatedDate"].str.match(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$").all()
     assert dl["ConvertedDate"].dropna().str.endswith(" 00:00:00").all()
     assert (dl["ConvertedOpportunityId"] == NULL_ID).any()
-    oldest = con.execute(f"select * from read_csv('{sf / folders[0]}/Lead.csv', "
-                         "all_varchar = true)").df()
+    oldest = con.execute(
+        f"select * from read_csv('{sf / folders[0]}/Lead.csv', all_varchar = true)"
+    ).df()
     hard_deleted = set(oldest["Id"]) | set(dl["Id"])
     assert hard_deleted - set(lead["Id"]), "a lead present earlier is gone from the newest"
 
@@ -187,7 +226,9 @@ def test_salesforce_records_move_forward_between_snapshots(small):
     sf = small.landing / "salesforce"
     folders = sorted(p.name for p in sf.iterdir())
     con = duckdb.connect()
-    counts = [con.execute(f"""select count(*) filter (where StageName in ('Closed Won')),
+    counts = [
+        con.execute(f"""select count(*) filter (where StageName in ('Closed Won')),
                               count(*) from read_csv('{sf / f}/Opportunity.csv')""").fetchone()
-              for f in folders]
+        for f in folders
+    ]
     assert counts[0][1] < counts[-1][1] and counts[0][0] <= counts[-1][0]

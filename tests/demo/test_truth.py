@@ -22,12 +22,31 @@ def _truth(gen, name: str) -> pd.DataFrame:
 
 def test_truth_files_follow_the_contract(small):
     leads = _truth(small, "leads.csv")
-    assert list(leads.columns[:9]) == ["lead_id", "channel", "campaign_key", "mql_at", "is_mql",
-                                       "is_sql", "is_won", "outcome", "sla_status"]
+    assert list(leads.columns[:9]) == [
+        "lead_id",
+        "channel",
+        "campaign_key",
+        "mql_at",
+        "is_mql",
+        "is_sql",
+        "is_won",
+        "outcome",
+        "sla_status",
+    ]
     camp = _truth(small, "campaigns.csv")
-    assert list(camp.columns) == ["campaign_key", "channel", "spend", "impressions", "clicks",
-                                  "sessions", "leads", "mqls", "sqls", "won_deals",
-                                  "won_revenue"]
+    assert list(camp.columns) == [
+        "campaign_key",
+        "channel",
+        "spend",
+        "impressions",
+        "clicks",
+        "sessions",
+        "leads",
+        "mqls",
+        "sqls",
+        "won_deals",
+        "won_revenue",
+    ]
     assert not camp.duplicated(["campaign_key", "channel"]).any()
     assert (camp["campaign_key"] != "").all()
     summary = small.summary
@@ -50,19 +69,27 @@ def test_spend_is_unchanged_by_planted_defects(with_defects, small):
 
 def test_sessions_in_ga4_equal_truth(small):
     web = small.landing / "web"
-    n = duckdb.connect().execute(f"""
+    n = (
+        duckdb.connect()
+        .execute(f"""
         select count(distinct (user_pseudo_id, list_filter(event_params,
                lambda p: p.key = 'ga_session_id')[1].value.int_value))
         from read_json('{web}/*.json*', union_by_name = true,
                        columns = {{'user_pseudo_id': 'VARCHAR', 'event_params':
                        'STRUCT(key VARCHAR, value STRUCT(string_value VARCHAR,
                         int_value BIGINT, double_value DOUBLE))[]'}})
-    """).fetchone()[0]
+    """)
+        .fetchone()[0]
+    )
     n += 0
-    parquet = duckdb.connect().execute(f"""
+    parquet = (
+        duckdb.connect()
+        .execute(f"""
         select count(distinct (user_pseudo_id, list_filter(event_params,
                lambda p: p.key = 'ga_session_id')[1].value.int_value))
-        from read_parquet('{web}/*.parquet')""").fetchone()[0]
+        from read_parquet('{web}/*.parquet')""")
+        .fetchone()[0]
+    )
     truth = _truth(small, "campaigns.csv")["sessions"].astype(int).sum()
     assert n + parquet == truth == small.summary["totals"]["sessions"]
 
@@ -110,11 +137,11 @@ def test_no_budget_campaign_has_the_highest_no_budget_share(year_truth):
     leads = year_truth.leads
     dq = leads[leads["outcome"] == "disqualified"]
     share = dq.groupby("campaign_key")["disqualified_reason"].agg(
-        lambda r: (r == "No Budget").mean())
+        lambda r: (r == "No Budget").mean()
+    )
     share = share[dq.groupby("campaign_key").size() >= 10]
     assert share.idxmax() == "lead magnet - free templates", share.sort_values()
-    rate = (leads.assign(dq=leads["outcome"] == "disqualified")
-            .groupby("campaign_key")["dq"].mean())
+    rate = leads.assign(dq=leads["outcome"] == "disqualified").groupby("campaign_key")["dq"].mean()
     assert rate["lead magnet - free templates"] == rate[share.index].max()
 
 
@@ -128,12 +155,16 @@ def test_enterprise_campaign_brings_few_but_valuable_leads(year_truth):
 
 def test_campaign_map_seed_matches_the_catalogue(small):
     from pathlib import Path
+
     seed = Path(__file__).parents[2] / "dbt_project" / "seeds" / "campaign_map.csv"
     rows = list(csv.DictReader(seed.open()))
     assert list(rows[0]) == ["platform", "campaign_id", "campaign_key", "channel"]
     by_platform = {r["platform"]: r for r in rows}
-    abm = next(c for c in cat.CAMPAIGNS if c.platform == "linkedin_ads"
-               and c.utm_campaign == "LI_ABM_Enterprise_IT")
+    abm = next(
+        c
+        for c in cat.CAMPAIGNS
+        if c.platform == "linkedin_ads" and c.utm_campaign == "LI_ABM_Enterprise_IT"
+    )
     assert by_platform["linkedin_ads"]["campaign_id"] == abm.campaign_id
     assert by_platform["linkedin_ads"]["campaign_key"] == cat.campaign_key(abm.utm_campaign)
     partner = by_platform["salesforce"]
