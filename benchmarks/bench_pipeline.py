@@ -239,7 +239,8 @@ def dbt_timing(run_results: Path, top: int = 6) -> dict[str, Any]:
         kind = uid.split(".")[0]
         seconds = float(node.get("execution_time") or 0)
         by_type[kind] = by_type.get(kind, 0.0) + seconds
-        nodes.append((seconds, uid.split(".")[-1] if kind != "test" else uid, node.get("status")))
+        name = uid.split(".")[2] if kind == "test" and uid.count(".") >= 3 else uid.split(".")[-1]
+        nodes.append((seconds, name, node.get("status")))
     nodes.sort(reverse=True)
     return {
         "elapsed_s": round(float(data.get("elapsed_time") or 0), 1),
@@ -528,6 +529,13 @@ def _ingest_rate(scale: dict[str, Any], source: str) -> str:
     return f"{round(rows / seconds):,} ({rows:,}){note}"
 
 
+def _node_cell(node: dict[str, Any]) -> str:
+    name = node["node"]
+    if name.startswith("test."):  # test.revops.<name>.<hash>
+        name = name.split(".")[2]
+    return f"{name[:44]} {node['seconds']:.1f} s"
+
+
 def _by_type(dbt: dict[str, Any]) -> str:
     """dbt's execution seconds by node type, and the wall time dbt itself reports."""
     t = dbt["by_type_s"]
@@ -670,9 +678,7 @@ def report(result: dict[str, Any]) -> None:
         rows.append(
             row(
                 f"  #{i + 1} node",
-                lambda s, i=i: "{node} {seconds:.1f} s".format(**st(s, "dbt")["figures"]["top"][i])[
-                    -60:
-                ],
+                lambda s, i=i: _node_cell(st(s, "dbt")["figures"]["top"][i]),
             )
         )
     rows.append(
@@ -685,9 +691,7 @@ def report(result: dict[str, Any]) -> None:
         rows.append(
             row(
                 f"  daily #{i + 1} node",
-                lambda s, i=i: "{node} {seconds:.1f} s".format(
-                    **st(s, "incr_daily")["figures"]["dbt"]["top"][i]
-                )[-60:],
+                lambda s, i=i: _node_cell(st(s, "incr_daily")["figures"]["dbt"]["top"][i]),
             )
         )
     _print_table("what dbt spends its time on (execution_time per node)", rows, names)
@@ -809,7 +813,9 @@ def main(argv: list[str] | None = None) -> int:
                 merged = data
             else:
                 merged["scales"] += data["scales"]
-                merged["fixed"] = merged.get("fixed") or data.get("fixed")
+                if data.get("fixed"):  # the latest file's fixed overhead
+                    merged["fixed"] = data["fixed"]
+                    merged["host"]["load_at_start"] = data["host"]["load_at_start"]
             print(
                 f"{path}: {data['started_at']}, code {data.get('code', {}).get('describe')}, "
                 f"load avg at start {data['host']['load_at_start']}"
