@@ -53,3 +53,25 @@ def test_raw_leads_suite_passes_on_clean_leads() -> None:
     result = check_result(suite, frame, validate(frame, raw_leads_expectations(config), suite.name))
     assert result.passed
     assert result.metadata["failed_expectations"].value == 0
+
+
+def test_check_on_a_source_never_loaded_says_so_instead_of_crashing(tmp_path) -> None:
+    """A fresh warehouse with no Salesforce export yet: the blocking raw-leads check fails
+    with words a RevOps reader understands, not a DuckDB catalog error."""
+    import dagster as dg
+    import duckdb
+
+    from orchestration.checks import build_gx_check
+    from orchestration.resources import RevopsSettings
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    suite = next(s for s in suites() if s.name == "gx_raw_leads_handoff_rules")
+    check = build_gx_check(suite)
+    result = check(
+        dg.build_asset_check_context(),
+        RevopsSettings(warehouse=str(warehouse)),
+    )
+    assert not result.passed
+    assert "has not been loaded yet" in result.description
+    assert "salesforce__lead" in result.metadata["error"].value
