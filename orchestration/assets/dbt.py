@@ -142,8 +142,13 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # warehouse inside dbt_project/. The subprocess inherits this environment.
         settings = revops.settings()
         os.environ["REVOPS_WAREHOUSE"] = str(settings.warehouse.resolve())
+        # Unit tests check the SQL logic on fixed rows, not the data: they run in `make test`
+        # and CI (tests/dbt builds the project with them), not in every production run.
         invocation = dbt.cli(
-            ["build"], context=context, target_path=dbt_run_target(project), raise_on_error=False
+            ["build", "--exclude-resource-type", "unit_test"],
+            context=context,
+            target_path=dbt_run_target(project),
+            raise_on_error=False,
         )
         yield from invocation.stream()
         if not invocation.is_successful():
