@@ -8,6 +8,7 @@ at scale 10).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,15 +29,13 @@ def connect(
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
-    con.execute(f"set memory_limit = '{_checked_size(settings.duckdb_memory_limit)}'")
+    con.execute(f"set memory_limit = '{checked_size(settings.duckdb_memory_limit)}'")
     con.execute(f"set threads = {int(settings.duckdb_threads)}")
     return con
 
 
-def _checked_size(value: str) -> str:
+def checked_size(value: str) -> str:
     """Memory limits come from the environment: allow only '<number><unit>'."""
-    import re
-
     if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value.strip(), re.I):
         raise ValueError(f"REVOPS_DUCKDB_MEMORY_LIMIT must look like '3GB', got {value!r}")
     return value.strip()
@@ -60,5 +59,5 @@ def deferred_checkpoints(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     try:
         yield
     finally:
-        con.execute(f"set checkpoint_threshold = '{_checked_size(str(previous))}'")
+        con.execute(f"set checkpoint_threshold = '{checked_size(str(previous))}'")
     con.execute("checkpoint")

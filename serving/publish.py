@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest.warehouse import checked_size
+
 MARTS_SCHEMA = "marts"
 _VERSION_PATTERN = re.compile(r"v\d+\.\d+\.\d+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -95,9 +97,7 @@ def publish_marts(
     con = duckdb.connect()
     try:
         if memory_limit:
-            if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory_limit.strip(), re.I):
-                raise ValueError(f"memory limit must look like '3GB', got {memory_limit!r}")
-            con.execute(f"set memory_limit = '{memory_limit.strip()}'")
+            con.execute(f"set memory_limit = '{checked_size(memory_limit)}'")
         if threads:
             con.execute(f"set threads = {int(threads)}")
         con.execute(f"attach '{_sql_path(warehouse)}' as wh (read_only)")
