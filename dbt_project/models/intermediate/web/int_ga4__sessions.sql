@@ -29,9 +29,24 @@ rebuild_from as (
 ),
 {% endif %}
 
+{#- Only the columns this model uses: the window below sorts every event it is given. #}
 events as (
 
-    select *
+    select
+        user_pseudo_id,
+        ga_session_id,
+        event_at,
+        event_timestamp_micros,
+        _row_number,
+        event_name,
+        user_id,
+        is_session_engaged,
+        page_location,
+        page_referrer,
+        traffic_source,
+        traffic_medium,
+        traffic_campaign_name,
+        gclid
     from {{ ref('stg_ga4__events') }}
     where ga_session_id is not null
         and user_pseudo_id is not null
@@ -49,7 +64,18 @@ events as (
 ordered as (
 
     select
-        events.*,
+        user_pseudo_id,
+        ga_session_id,
+        event_at,
+        event_name,
+        user_id,
+        is_session_engaged,
+        page_location,
+        page_referrer,
+        traffic_source,
+        traffic_medium,
+        traffic_campaign_name,
+        gclid,
         row_number() over (
             partition by user_pseudo_id, ga_session_id
             order by
@@ -72,7 +98,13 @@ ordered as (
 
 first_event as (
 
-    select * from ordered where event_order = 1
+    select
+        user_pseudo_id,
+        ga_session_id,
+        page_location,
+        page_referrer
+    from ordered
+    where event_order = 1
 
 ),
 
@@ -122,6 +154,8 @@ aggregated as (
 
 ),
 
+{#- The query-string parameters are parsed only from landing pages that contain them (a LIKE
+    is far cheaper than the regular expression, and the result is the same NULL). #}
 sessions as (
 
     select
@@ -141,24 +175,36 @@ sessions as (
         {{ revops.url_host('first_event.page_referrer') }} as referrer_host,
         coalesce(
             first_traffic.traffic_source,
-            {{ revops.url_query_param('first_event.page_location', 'utm_source') }}
+            case when first_event.page_location like '%utm_source=%'
+                then {{ revops.url_query_param('first_event.page_location', 'utm_source') }}
+            end
         ) as utm_source,
         coalesce(
             first_traffic.traffic_medium,
-            {{ revops.url_query_param('first_event.page_location', 'utm_medium') }}
+            case when first_event.page_location like '%utm_medium=%'
+                then {{ revops.url_query_param('first_event.page_location', 'utm_medium') }}
+            end
         ) as utm_medium,
         coalesce(
             first_traffic.traffic_campaign_name,
             replace(replace(
-                {{ revops.url_query_param('first_event.page_location', 'utm_campaign') }},
+                case when first_event.page_location like '%utm_campaign=%'
+                    then {{ revops.url_query_param('first_event.page_location', 'utm_campaign') }}
+                end,
                 '+', ' '), '%20', ' ')
         ) as utm_campaign,
         coalesce(
             first_traffic.gclid,
-            {{ revops.url_query_param('first_event.page_location', 'gclid') }}
+            case when first_event.page_location like '%gclid=%'
+                then {{ revops.url_query_param('first_event.page_location', 'gclid') }}
+            end
         ) as gclid,
-        {{ revops.url_query_param('first_event.page_location', 'fbclid') }} as fbclid,
-        {{ revops.url_query_param('first_event.page_location', 'li_fat_id') }} as li_fat_id
+        case when first_event.page_location like '%fbclid=%'
+            then {{ revops.url_query_param('first_event.page_location', 'fbclid') }}
+        end as fbclid,
+        case when first_event.page_location like '%li_fat_id=%'
+            then {{ revops.url_query_param('first_event.page_location', 'li_fat_id') }}
+        end as li_fat_id
     from aggregated
     inner join first_event
         on first_event.user_pseudo_id = aggregated.user_pseudo_id

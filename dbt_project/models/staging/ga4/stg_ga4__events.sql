@@ -1,10 +1,48 @@
 {#- The one model that reads GA4's nested export schema (DuckDB structs and lists):
     every later model sees flat, typed columns. -#}
+{%- set event_param_keys = ['ga_session_id', 'page_location', 'page_referrer', 'session_engaged'] -%}
+
 with
 
 source as (
 
     select * from {{ source('ga4', 'events') }}
+
+),
+
+{#- Each parameter is looked up once per event: the list of keys is built once and each
+    parameter's value struct is taken at the position of its key's first entry (what
+    list_filter(...)[1] returned), instead of three list_filter passes per parameter. -#}
+param_values as (
+
+    select
+        source.*,
+        {%- for key in event_param_keys %}
+        event_params[list_position(param_keys, '{{ key }}')].value as {{ key }}_value
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from (
+        select
+            *,
+            list_transform(event_params, lambda p: p.key) as param_keys
+        from source
+    ) as source
+
+),
+
+params as (
+
+    select
+        param_values.*,
+        {%- for key in event_param_keys %}
+        coalesce(
+            {{ key }}_value.string_value,
+            cast({{ key }}_value.int_value as varchar),
+            cast(cast({{ key }}_value.double_value as bigint) as varchar)
+        ) as param_{{ key }}
+        {%- if not loop.last %},{% endif %}
+        {%- endfor %}
+    from param_values
 
 ),
 
@@ -18,12 +56,12 @@ renamed as (
         event_name,
         user_pseudo_id,
         nullif(trim(user_id), '') as user_id,
-        {{ revops.ga4_param('ga_session_id') }} as ga_session_id,
+        param_ga_session_id as ga_session_id,
 
         ---------- page
-        {{ revops.ga4_param('page_location') }} as page_location,
-        nullif({{ revops.ga4_param('page_referrer') }}, '') as page_referrer,
-        coalesce({{ revops.ga4_param('session_engaged') }} in ('1', 'true'), false)
+        param_page_location as page_location,
+        nullif(param_page_referrer, '') as page_referrer,
+        coalesce(param_session_engaged in ('1', 'true'), false)
             as is_session_engaged,
 
         ---------- traffic source (the UTMs and gclid GA4 collected)
@@ -39,7 +77,7 @@ renamed as (
         ---------- lineage
         _delivery_key,
         {{ revops.file_lineage_columns() }}
-    from source
+    from params
 
 )
 
