@@ -85,14 +85,3 @@ renamed as (
 
 select * from renamed
 {%- endmacro %}
-
-{#- A GA4 event parameter's value, as text, from the event_params list of structs.
-    Integers may arrive as int_value or as text (BigQuery's JSON extract writes INT64 as
-    strings): both read the same. -#}
-{% macro ga4_param(key) -%}
-    coalesce(
-        list_filter(event_params, lambda p: p.key = '{{ key }}')[1].value.string_value,
-        cast(list_filter(event_params, lambda p: p.key = '{{ key }}')[1].value.int_value as varchar),
-        cast(cast(list_filter(event_params, lambda p: p.key = '{{ key }}')[1].value.double_value as bigint) as varchar)
-    )
-{%- endmacro %}
