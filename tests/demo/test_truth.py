@@ -81,7 +81,6 @@ def test_sessions_in_ga4_equal_truth(small):
     """)
         .fetchone()[0]
     )
-    n += 0
     parquet = (
         duckdb.connect()
         .execute(f"""
