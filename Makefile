@@ -70,7 +70,7 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check ingest orchestration demo serving tests benchmarks
-	$(BIN)/ruff format --check ingest orchestration demo serving tests
+	$(BIN)/ruff format --check ingest orchestration demo serving tests benchmarks
 
 clean:
 	rm -rf data .dagster_home $(DUCKDB1_VENV) dbt_project/target dbt_project/logs logs benchmarks/results .pytest_cache
