@@ -48,6 +48,10 @@ class RevopsSettings(dg.ConfigurableResource):
             overrides["serving_storage_version"] = self.serving_storage_version
         return replace(base, **overrides) if overrides else base
 
+    def check_settings(self) -> dict[str, str]:
+        """The settings that change what the checks conclude (part of the code fingerprint)."""
+        return {"lead_mql_date_field": self.lead_mql_date_field}
+
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """Open the warehouse through ingest's one connect(), closing it whatever happens.

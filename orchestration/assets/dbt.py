@@ -11,18 +11,23 @@ materialization and each test an asset check as soon as dbt reports it; tests
 with ``severity: error`` are blocking checks, ``warn`` ones warnings.
 """
 
+import importlib
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt.compat import DBT_PYTHON_VERSION
+from packaging.version import Version
+from pydantic import Field
 
+from orchestration.build_state import code_fingerprint, current_state, last_published, record_build
 from orchestration.resources import DUCKDB_POOL, RevopsSettings
 from orchestration.translator import RevopsDbtTranslator
 
@@ -58,18 +63,35 @@ def get_dbt_project() -> DbtProject:
     return _project(dbt_project_dir(), dbt_target_path())
 
 
+def dbt_project_files(root: Path) -> list[Path]:
+    """Every file dbt parses: what makes the manifest stale, and part of the code fingerprint."""
+    files = [root / name for name in _DBT_SOURCE_FILES if (root / name).is_file()]
+    for folder in _DBT_SOURCE_DIRS:
+        if (root / folder).is_dir():
+            files.extend(p for p in (root / folder).rglob("*") if p.is_file())
+    return files
+
+
 def manifest_is_stale(project: DbtProject) -> bool:
     """True when the manifest is missing or older than any file dbt parses."""
     manifest = project.manifest_path
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    root = project.project_dir
-    candidates = [root / name for name in _DBT_SOURCE_FILES]
-    for folder in _DBT_SOURCE_DIRS:
-        if (root / folder).is_dir():
-            candidates.extend(p for p in (root / folder).rglob("*") if p.is_file())
-    return any(p.exists() and p.stat().st_mtime > built for p in candidates)
+    return any(p.stat().st_mtime > built for p in dbt_project_files(project.project_dir))
+
+
+def pipeline_code_fingerprint(project: DbtProject, settings: dict[str, Any]) -> str:
+    """The code between raw and serving: the dbt project, the GX suites, and their settings."""
+    # The module, not the function of the same name that orchestration.checks exports.
+    suites_file = Path(str(importlib.import_module("orchestration.checks.suites").__file__))
+    return code_fingerprint(
+        [
+            (project.project_dir, dbt_project_files(project.project_dir)),
+            (suites_file.parent, [suites_file]),
+        ],
+        settings,
+    )
 
 
 def prepare_dbt_manifest(*, force: bool = False) -> Path:
@@ -100,6 +122,22 @@ def prepare_dbt_manifest(*, force: bool = False) -> Path:
             cwd=project.project_dir,
         )
     return project.manifest_path
+
+
+#: Logged by the dbt step when it skips; `revops run` looks for it to tell "nothing new".
+UP_TO_DATE_MESSAGE = "Nothing new since the last publish"
+
+
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt step (launchpad, `revops run --force`)."""
+
+    force: bool = Field(
+        default=False,
+        description=(
+            "Build, check and publish even when raw data and code are unchanged since the "
+            "last publish (after editing the warehouse by hand, say)."
+        ),
+    )
 
 
 def dbt_run_target(project: DbtProject) -> Path:
@@ -135,13 +173,42 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         pool=DUCKDB_POOL,
     )
     def _dbt_build(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, revops: RevopsSettings
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        revops: RevopsSettings,
+        config: DbtBuildConfig,
     ) -> Iterator[object]:
         # dbt runs with the project folder as working directory, so the profile's
         # env_var('REVOPS_WAREHOUSE') must be absolute or dbt would build a second
         # warehouse inside dbt_project/. The subprocess inherits this environment.
         settings = revops.settings()
         os.environ["REVOPS_WAREHOUSE"] = str(settings.warehouse.resolve())
+        code = pipeline_code_fingerprint(project, revops.check_settings())
+        with revops.connect() as con:
+            state = current_state(con, code)
+            published = last_published(con)
+        if (
+            not config.force
+            and published is not None
+            and published.state == state
+            and settings.serving.exists()
+        ):
+            # Yielding nothing skips the steps that need a fresh mart: its checks, publish.
+            context.log.info(
+                f"{UP_TO_DATE_MESSAGE}: raw data and code are as they were when run "
+                f"{published.run_id} published at {published.published_at:%Y-%m-%d %H:%M:%S} "
+                "UTC. dbt build, mart checks and publish are skipped (force with config "
+                "`force: true`, or `revops run --force`)."
+            )
+            return
+        if published is None:
+            reason = "no published build yet"
+        else:
+            changed = state.changed_sources(published.state)
+            if published.state.code != state.code:
+                changed.append("code")
+            reason = "changed since the last publish: " + (", ".join(changed) or "forced")
+        context.log.info(f"building ({reason})")
         # Unit tests check the SQL logic on fixed rows, not the data: they run in `make test`
         # and CI (tests/dbt builds the project with them), not in every production run.
         invocation = dbt.cli(
@@ -151,22 +218,47 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             raise_on_error=False,
         )
         yield from invocation.stream()
-        if not invocation.is_successful():
-            checked = {
-                spec.metadata.get("dagster_dbt/unique_id")
-                for spec in context.assets_def.check_specs
-            }
-            problems = dbt_problems(invocation.get_artifact("run_results.json"), checked)
-            if problems:
-                raise dg.Failure(
-                    description="dbt build failed:\n" + "\n".join(problems),
-                    metadata={
-                        "dbt_errors": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))
-                    },
-                )
+        if invocation.is_successful():
+            complete = set(context.selected_asset_keys) >= set(context.assets_def.keys)
+            with revops.connect() as con:
+                record_build(con, context.run_id, state, complete=complete)
+            return
+        checked = {
+            spec.metadata.get("dagster_dbt/unique_id") for spec in context.assets_def.check_specs
+        }
+        problems = dbt_problems(invocation.get_artifact("run_results.json"), checked)
+        if problems:
+            raise dg.Failure(
+                description="dbt build failed:\n" + "\n".join(problems),
+                metadata={"dbt_errors": dg.MetadataValue.md("\n".join(f"- {p}" for p in problems))},
+            )
 
     return _dbt_build
 
 
+class RevopsDbtCliResource(DbtCliResource):
+    """dagster-dbt's resource without two start-up costs that buy this project nothing.
+
+    Before every invocation ``DbtCliResource.cli`` runs ``dbt --version`` in a subprocess
+    and builds a dbt adapter in this process (profile, project, macros). The version tells
+    it whether the executable is dbt Fusion; the adapter serves only ``fetch_row_counts``
+    and ``fetch_column_metadata``, which this project does not call. Together they cost
+    5-8 s per run on 2 cores (benchmarks/README.md), more than a daily dbt build of a
+    small company. When the executable is the dbt of this interpreter's venv, its version
+    is the dbt-core this process imports, so the subprocess is skipped; another executable
+    is still asked.
+    """
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        same_venv = Path(self.dbt_executable).parent == Path(sys.executable).parent
+        if same_venv and DBT_PYTHON_VERSION is not None:
+            return DBT_PYTHON_VERSION
+        return DbtCliResource._cli_version.func(self)  # type: ignore[attr-defined]
+
+    def _initialize_dbt_core_adapter(self, args: Any) -> Any:
+        return None
+
+
 def dbt_resource(project: DbtProject) -> DbtCliResource:
-    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+    return RevopsDbtCliResource(project_dir=project, dbt_executable=dbt_executable())

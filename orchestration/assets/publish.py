@@ -33,6 +33,7 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
     def publish_marts(
         context: dg.AssetExecutionContext, revops: RevopsSettings
     ) -> dg.MaterializeResult:
+        from orchestration.build_state import mark_published
         from serving.publish import publish_marts as publish
 
         settings = revops.settings()
@@ -43,6 +44,8 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
             memory_limit=settings.duckdb_memory_limit,
             threads=settings.duckdb_threads,
         )
+        with revops.connect() as con:
+            mark_published(con, context.run_id)
         context.log.info(
             f"published {len(result.row_counts)} marts to {result.serving_path} "
             f"(storage {result.storage_version})"
