@@ -209,6 +209,11 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
                 changed.append("code")
             reason = "changed since the last publish: " + (", ".join(changed) or "forced")
         context.log.info(f"building ({reason})")
+        # The GX suites on the marts run after this step, in this process: import GX while
+        # dbt works in its subprocess.
+        from orchestration.checks.gx import prefetch_great_expectations
+
+        prefetch_great_expectations()
         # Unit tests check the SQL logic on fixed rows, not the data: they run in `make test`
         # and CI (tests/dbt builds the project with them), not in every production run.
         invocation = dbt.cli(
