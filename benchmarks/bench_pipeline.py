@@ -51,6 +51,8 @@ from typing import Any
 
 import psutil
 
+from orchestration.dbt_cli import dbt_executable
+
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 STAGES_PY = REPO / "benchmarks" / "_stages.py"
@@ -185,6 +187,8 @@ def pipeline_env(root: Path, landing: Path, dbt_target: Path) -> dict[str, str]:
     if CODE != REPO:  # the archived commit's packages win over the venv's editable install
         env["PYTHONPATH"] = str(CODE)
         env["REVOPS_BENCH_CODE"] = str(CODE)
+    # An archived --commit has no .venv-dbt of its own: use the checkout's dbt.
+    env.setdefault("REVOPS_DBT_EXECUTABLE", dbt_executable())
     env.setdefault("REVOPS_DUCKDB_MEMORY_LIMIT", "3GB")
     env.setdefault("REVOPS_DUCKDB_THREADS", "2")
     root.mkdir(parents=True, exist_ok=True)
@@ -336,7 +340,7 @@ def bench_scale(scale: float, args: argparse.Namespace, work: Path, dbt_target: 
         m = measure(
             "dbt_build",
             [
-                str(BIN / "dbt"),
+                dbt_executable(),
                 "build",
                 "--project-dir",
                 "dbt_project",
@@ -453,7 +457,7 @@ def _dbt_profile_settings(env: dict[str, str], logs: Path, root: Path) -> dict[s
     m = measure(
         "dbt_profile_probe",
         [
-            str(BIN / "dbt"),
+            dbt_executable(),
             "show",
             "--project-dir",
             "dbt_project",

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+from orchestration.dbt_cli import dbt_executable
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_DIR = REPO / "dbt_project"
@@ -41,11 +42,6 @@ class DbtRun:
     def statuses(self) -> dict[str, str]:
         """unique_id -> status (pass, warn, fail, error, success...)."""
         return {r["unique_id"]: r["status"] for r in self.results}
-
-
-def dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
 
 
 def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:

@@ -13,9 +13,7 @@ with ``severity: error`` are blocking checks, ``warn`` ones warnings.
 
 import importlib
 import os
-import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from functools import cache, cached_property
 from pathlib import Path
@@ -23,11 +21,11 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
-from dagster_dbt.compat import DBT_PYTHON_VERSION
 from packaging.version import Version
 from pydantic import Field
 
 from orchestration.build_state import code_fingerprint, current_state, last_published, record_build
+from orchestration.dbt_cli import dbt_executable, installed_dbt_core_version
 from orchestration.resources import DUCKDB_POOL, RevopsSettings
 from orchestration.translator import RevopsDbtTranslator
 
@@ -46,12 +44,6 @@ def dbt_project_dir() -> Path:
 def dbt_target_path() -> Path:
     """``REVOPS_DBT_TARGET_PATH``: tests use a temp dir so they never clobber dbt_project/target."""
     return Path(os.environ.get("REVOPS_DBT_TARGET_PATH") or "target")
-
-
-def dbt_executable() -> str:
-    """The dbt next to this interpreter, so a venv works without being on PATH."""
-    local = Path(sys.executable).parent / "dbt"
-    return str(local) if local.exists() else (shutil.which("dbt") or "dbt")
 
 
 @cache
@@ -245,20 +237,18 @@ class RevopsDbtCliResource(DbtCliResource):
     """dagster-dbt's resource without two start-up costs that buy this project nothing.
 
     Before every invocation ``DbtCliResource.cli`` runs ``dbt --version`` in a subprocess
-    and builds a dbt adapter in this process (profile, project, macros). The version tells
-    it whether the executable is dbt Fusion; the adapter serves only ``fetch_row_counts``
-    and ``fetch_column_metadata``, which this project does not call. Together they cost
-    5-8 s per run on 2 cores (benchmarks/README.md), more than a daily dbt build of a
-    small company. When the executable is the dbt of this interpreter's venv, its version
-    is the dbt-core this process imports, so the subprocess is skipped; another executable
-    is still asked.
+    and, when dbt-core is importable, builds a dbt adapter in this process (profile,
+    project, macros). The version tells it whether the executable is dbt Fusion; the
+    adapter serves only ``fetch_row_counts`` and ``fetch_column_metadata``, which this
+    project does not call. Together they cost 5-8 s per run on 2 cores. The version is
+    read from the executable's virtualenv instead (``dbt --version`` only when that fails).
     """
 
     @cached_property
     def _cli_version(self) -> Version:
-        same_venv = Path(self.dbt_executable).parent == Path(sys.executable).parent
-        if same_venv and DBT_PYTHON_VERSION is not None:
-            return DBT_PYTHON_VERSION
+        installed = installed_dbt_core_version(self.dbt_executable)
+        if installed is not None:
+            return Version(installed)
         return DbtCliResource._cli_version.func(self)  # type: ignore[attr-defined]
 
     def _initialize_dbt_core_adapter(self, args: Any) -> Any:

@@ -1,0 +1,53 @@
+"""Where the dbt executable lives, and which dbt-core it is, without importing dbt.
+
+dbt-core and dbt-duckdb are installed in their own virtualenv (``.venv-dbt``, made by
+`make install`), not beside Dagster: the pipeline only ever runs dbt as a subprocess, and
+dagster-dbt imports dbt-core whenever it can (2.3 s of every definitions load, every
+`revops run` and every code-server reload; DECISIONLOG.md "dbt-core in its own venv").
+Without dbt-core in the process, dagster-dbt uses its own stand-ins for dbt's types.
+
+This module imports neither dagster nor dbt, so tests and benchmarks use it too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+#: The virtualenv `make install` creates for dbt-core and dbt-duckdb.
+DBT_VENV = REPO_ROOT / ".venv-dbt"
+
+
+def dbt_executable() -> str:
+    """``REVOPS_DBT_EXECUTABLE``, else the repo's ``.venv-dbt``, else a dbt next to this
+    interpreter, else ``dbt`` on PATH."""
+    configured = os.environ.get("REVOPS_DBT_EXECUTABLE")
+    if configured:
+        return configured
+    for candidate in (DBT_VENV / "bin" / "dbt", Path(sys.executable).parent / "dbt"):
+        if candidate.exists():
+            return str(candidate)
+    return shutil.which("dbt") or "dbt"
+
+
+@cache
+def installed_dbt_core_version(executable: str) -> str | None:
+    """dbt-core's version from the package metadata of the executable's virtualenv.
+
+    Reading ``dist-info`` takes milliseconds; ``dbt --version`` takes 2-4 s. None when the
+    executable is not in a virtualenv with dbt-core (a system dbt, dbt Fusion).
+    """
+    venv = Path(executable).parent.parent
+    site_packages = sorted(venv.glob("lib/python3*/site-packages"))
+    if not site_packages:
+        return None
+    for dist in metadata.distributions(path=[str(p) for p in site_packages]):
+        if dist.metadata["Name"] == "dbt-core":
+            return dist.version
+    return None
