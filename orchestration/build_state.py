@@ -26,6 +26,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -89,13 +90,18 @@ def current_state(con: Any, code: str) -> BuildState:
     return BuildState(code=code, sources=source_fingerprints(con))
 
 
+def _utcnow() -> datetime:
+    """Naive UTC, like every timestamp of the warehouse (DECISIONLOG.md)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def _ensure_table(con: Any) -> None:
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(
         f"""
         create table if not exists {TABLE} (
             run_id varchar not null,
-            built_at timestamp not null,
+            built_at timestamp not null,  -- UTC
             code_fingerprint varchar not null,
             source_fingerprints varchar not null,
             complete boolean not null,
@@ -109,8 +115,8 @@ def record_build(con: Any, run_id: str, state: BuildState, *, complete: bool) ->
     """After a successful dbt build: what it was built from; ``complete``: every model built."""
     _ensure_table(con)
     con.execute(
-        f"insert into {TABLE} values (?, current_timestamp, ?, ?, ?, null)",
-        [run_id, state.code, json.dumps(dict(state.sources), sort_keys=True), complete],
+        f"insert into {TABLE} values (?, ?, ?, ?, ?, null)",
+        [run_id, _utcnow(), state.code, json.dumps(dict(state.sources), sort_keys=True), complete],
     )
 
 
@@ -118,9 +124,9 @@ def mark_published(con: Any, run_id: str) -> bool:
     """After publish: the builds of ``run_id`` are what serving now holds. False if none."""
     _ensure_table(con)
     rows = con.execute(
-        f"update {TABLE} set published_at = current_timestamp "
+        f"update {TABLE} set published_at = ? "
         "where run_id = ? and published_at is null returning run_id",
-        [run_id],
+        [_utcnow(), run_id],
     ).fetchall()
     return bool(rows)
 

@@ -116,10 +116,6 @@ def prepare_dbt_manifest(*, force: bool = False) -> Path:
     return project.manifest_path
 
 
-#: Logged by the dbt step when it skips; `revops run` looks for it to tell "nothing new".
-UP_TO_DATE_MESSAGE = "Nothing new since the last publish"
-
-
 class DbtBuildConfig(dg.Config):
     """Run config of the dbt step (launchpad, `revops run --force`)."""
 
@@ -187,7 +183,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         ):
             # Yielding nothing skips the steps that need a fresh mart: its checks, publish.
             context.log.info(
-                f"{UP_TO_DATE_MESSAGE}: raw data and code are as they were when run "
+                "Nothing new since the last publish: raw data and code are as they were when run "
                 f"{published.run_id} published at {published.published_at:%Y-%m-%d %H:%M:%S} "
                 "UTC. dbt build, mart checks and publish are skipped (force with config "
                 "`force: true`, or `revops run --force`)."
