@@ -9,7 +9,6 @@ costs what is new, not everything that ever landed.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -74,13 +73,8 @@ def ingest_source(
     landing_dir: Path,
     source: str,
     log: logging.Logger | None = None,
-    before_load: Callable[[int], None] | None = None,
 ) -> SourceResult:
-    """Load every new or changed landing file of one source into the raw schema.
-
-    ``before_load(n)`` is called when ``n`` > 0 files are about to be read, so a caller can
-    start work that only new data needs (the orchestration starts importing GX then).
-    """
+    """Load every new or changed landing file of one source into the raw schema."""
     if source not in PARSERS:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
     log = log or logging.getLogger(__name__)
@@ -90,8 +84,6 @@ def ingest_source(
     result = SourceResult(source=source, files_seen=len(files), files_unchanged=len(unchanged))
     todo = [file for file in files if file.rel_path not in unchanged]
     if todo:
-        if before_load is not None:
-            before_load(len(todo))
         with deferred_checkpoints(con):
             for outcome in ingest_files(con, source, todo, PARSERS[source], log):
                 result.add(outcome)

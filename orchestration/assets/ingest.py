@@ -121,19 +121,6 @@ def _row_count(con: Any, table: str) -> int | None:
         return None
 
 
-def _gx_guarded_sources() -> set[str]:
-    from orchestration.checks.suites import suites
-
-    return {suite.asset.path[0] for suite in suites()}
-
-
-def _start_gx_import(new_files: int) -> None:
-    """New files of a source that a GX suite guards: the suite will run after this step."""
-    from orchestration.checks.gx import prefetch_great_expectations
-
-    prefetch_great_expectations()
-
-
 def build_ingest_asset(source: str) -> dg.AssetsDefinition:
     """One step per source: load new landing files of ``source`` into its raw tables."""
     tables = SOURCE_TABLES[source]
@@ -180,13 +167,7 @@ def build_ingest_asset(source: str) -> dg.AssetsDefinition:
 
         settings = revops.settings()
         with revops.connect() as con:
-            result = ingest_source(
-                con,
-                settings.landing_dir,
-                source,
-                log=context.log,
-                before_load=_start_gx_import if source in _gx_guarded_sources() else None,
-            )
+            result = ingest_source(con, settings.landing_dir, source, log=context.log)
             counts = {t: _row_count(con, raw_table(source, t)) for t in tables}
         context.log.info(
             f"{source}: {result.files_loaded} file(s) loaded, {result.files_skipped} skipped as "

@@ -74,10 +74,9 @@ _prefetch: threading.Thread | None = None
 def prefetch_great_expectations() -> None:
     """Start importing GX in a background thread, once per process.
 
-    ``import great_expectations`` costs ~4 s of CPU. A step that knows a suite will run
-    later in the same process (the dbt step while dbt works in its subprocess, the
-    ingest step of a guarded source) calls this, so the import overlaps that wait
-    instead of delaying the check. :func:`validate`'s own import then finds the module
+    ``import great_expectations`` costs ~4 s of CPU. The dbt step calls this before it
+    starts dbt, so the import overlaps the wait on dbt's subprocess instead of delaying
+    the mart checks that run after it in the same process. :func:`validate`'s own import then finds the module
     loaded, or waits on Python's import lock until the thread has finished it.
     """
     global _prefetch
