@@ -120,6 +120,8 @@ class RunReport:
     blocking_failures: list[dg.AssetCheckEvaluation] = field(default_factory=list)
     warnings: list[dg.AssetCheckEvaluation] = field(default_factory=list)
     checks_passed: int = 0
+    #: Passing results taken over from the last published build instead of re-running GX.
+    checks_reused: int = 0
     failed_steps: list[tuple[str, str]] = field(default_factory=list)
     published: bool = False
     #: The dbt step found raw data and code unchanged since the last publish and built nothing.
@@ -139,6 +141,7 @@ def build_report(result: dg.ExecuteInProcessResult) -> RunReport:
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             report.checks_passed += 1
+            report.checks_reused += "reused_from_run" in (evaluation.metadata or {})
         elif evaluation.severity == dg.AssetCheckSeverity.ERROR:
             report.blocking_failures.append(evaluation)
         else:
@@ -237,8 +240,13 @@ def get_instance() -> dg.DagsterInstance:
 
 def print_report(report: RunReport, settings: Any, out: TextIO) -> None:
     print("", file=out)
+    reused = (
+        f" ({report.checks_reused} unchanged since the last publish, not re-run)"
+        if report.checks_reused
+        else ""
+    )
     print(
-        f"checks: {report.checks_passed} passed, {len(report.warnings)} warning(s), "
+        f"checks: {report.checks_passed} passed{reused}, {len(report.warnings)} warning(s), "
         f"{len(report.blocking_failures)} blocking failure(s)",
         file=out,
     )

@@ -76,8 +76,9 @@ def prefetch_great_expectations() -> None:
 
     ``import great_expectations`` costs ~4 s of CPU. The dbt step calls this before it
     starts dbt, so the import overlaps the wait on dbt's subprocess instead of delaying
-    the mart checks that run after it in the same process. :func:`validate`'s own import then finds the module
-    loaded, or waits on Python's import lock until the thread has finished it.
+    the mart checks that run after it in the same process. :func:`validate`'s own import
+    then finds the module loaded, or waits on Python's import lock until the thread has
+    finished it.
     """
     global _prefetch
     with _prefetch_lock:
