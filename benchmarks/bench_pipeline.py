@@ -295,6 +295,12 @@ def bench_scale(scale: float, args: argparse.Namespace, work: Path, dbt_target: 
     out: dict[str, Any] = {"scale": scale, "days": args.days, "work_dir": str(root)}
     measured: dict[str, Measured] = {}
     print(f"\n== scale {scale:g} ({args.days} days, seed {args.seed}) in {root}", flush=True)
+    # A --workdir kept from an earlier run may be reused for its landing zone (generating
+    # scale 10 takes minutes), never for its warehouses: those would make every run a no-op.
+    if root.exists():
+        for child in root.iterdir():
+            if child.name != "landing":
+                shutil.rmtree(child) if child.is_dir() else child.unlink()
 
     env = pipeline_env(root / "stages", landing, dbt_target)
     if "generate" in args.stages or not landing.exists():
