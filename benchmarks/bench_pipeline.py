@@ -441,6 +441,8 @@ def _daily_rows(warehouse: Path, paths: list[str] | None) -> dict[str, Any]:
 
 def bench_fixed(work: Path, dbt_target: Path, args: argparse.Namespace) -> dict[str, Any]:
     root = work / "fixed"
+    if root.exists():  # a kept --workdir: the empty-landing run needs a fresh warehouse
+        shutil.rmtree(root)
     logs = root / "logs"
     empty_landing = root / "empty_landing"
     empty_landing.mkdir(parents=True, exist_ok=True)
