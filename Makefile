@@ -89,4 +89,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check ingest orchestration demo serving tests benchmarks
 
 clean:
-	rm -rf data .dagster_home $(DUCKDB1_VENV) $(DBT_VENV) dbt_project/target dbt_project/logs logs benchmarks/results .pytest_cache
+	rm -rf data .dagster_home $(DUCKDB1_VENV) dbt_project/target dbt_project/logs logs benchmarks/results .pytest_cache
