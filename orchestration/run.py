@@ -101,6 +101,10 @@ class _UnbuiltCheckFilter(logging.Filter):
         return "emitted no result in step" not in record.getMessage()
 
 
+#: One instance, so that calling main() again (tests do) does not stack filters.
+_UNBUILT_CHECK_FILTER = _UnbuiltCheckFilter()
+
+
 def progress_logger(stream: TextIO) -> dg.LoggerDefinition:
     @dg.logger(description="One line per step for `revops run`.")
     def _progress(_init_context: Any) -> logging.Logger:
@@ -311,7 +315,7 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-    logging.getLogger("dagster._core.execution.plan.active").addFilter(_UnbuiltCheckFilter())
+    logging.getLogger("dagster._core.execution.plan.active").addFilter(_UNBUILT_CHECK_FILTER)
     from orchestration.assets.dbt import prepare_dbt_manifest
     from orchestration.definitions import build_definitions
     from orchestration.resources import RevopsSettings
