@@ -8,40 +8,14 @@ Figures are printed, never asserted: this is for watching how generation scales.
 from __future__ import annotations
 
 import argparse
-import resource
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-import psutil
+from _rss import PeakRss  # benchmarks/ is on sys.path: this runs as a script
 
 from demo.generate import generate
 from demo.params import Params
-
-
-class PeakRss:
-    """Samples this process's resident memory every 50 ms (psutil), plus the kernel's max."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        proc = psutil.Process()
-        while not self._stop.is_set():
-            self.peak = max(self.peak, proc.memory_info().rss)
-            self._stop.wait(0.05)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.peak = max(self.peak, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
 
 
 def run(scale: float, days: int, seed: int, defects: bool, out: Path) -> None:

@@ -25,51 +25,20 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 import duckdb
-import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from _rss import PeakRss  # noqa: E402  (benchmarks/ is on sys.path as the script folder)
 
 from ingest.landing import list_files  # noqa: E402
 from ingest.runner import SOURCES, ingest_source  # noqa: E402
 from ingest.sql import literal  # noqa: E402
 from ingest.textfile import detect_encoding  # noqa: E402
 from ingest.warehouse import connect  # noqa: E402
-
-
-class PeakRss:
-    """Samples this process's RSS every 20 ms (psutil), as a cross-check of ru_maxrss."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        proc = psutil.Process()
-        while not self._stop.is_set():
-            rss = proc.memory_info().rss
-            self.peak = max(self.peak, rss)
-            self.window = max(self.window, rss)
-            time.sleep(0.02)
-
-    def reset_window(self) -> None:
-        """Start measuring the peak of the next phase (one source's ingest)."""
-        self.window = psutil.Process().memory_info().rss
-
-    window = 0
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def scan_sql(path: Path, source: str) -> str:
