@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 SCHEMA = "ops"
 TABLE = f"{SCHEMA}.build_state"
 
@@ -76,10 +78,8 @@ def source_fingerprints(con: Any) -> dict[str, str]:
             group by source
             """
         ).fetchall()
-    except Exception as exc:  # no raw.ingest_log yet: nothing was ever loaded
-        if "ingest_log" in str(exc):
-            return {}
-        raise
+    except duckdb.CatalogException:  # no raw.ingest_log yet: nothing was ever loaded
+        return {}
     return {
         str(source): f"{files} files, {rows} rows, last {finished.isoformat()}"
         for source, files, rows, finished in rows
@@ -150,10 +150,8 @@ def last_published(con: Any) -> PublishedBuild | None:
             limit 1
             """
         ).fetchone()
-    except Exception as exc:  # no ops.build_state yet
-        if "build_state" in str(exc):
-            return None
-        raise
+    except duckdb.CatalogException:  # no ops.build_state yet
+        return None
     if row is None:
         return None
     run_id, published_at, code, sources = row

@@ -24,7 +24,14 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 from pydantic import Field
 
-from orchestration.build_state import code_fingerprint, current_state, last_published, record_build
+from orchestration.build_state import (
+    BuildState,
+    PublishedBuild,
+    code_fingerprint,
+    current_state,
+    last_published,
+    record_build,
+)
 from orchestration.dbt_cli import dbt_executable, installed_dbt_core_version
 from orchestration.resources import DUCKDB_POOL, RevopsSettings
 from orchestration.translator import RevopsDbtTranslator
@@ -71,6 +78,15 @@ def manifest_is_stale(project: DbtProject) -> bool:
         return True
     built = manifest.stat().st_mtime
     return any(p.stat().st_mtime > built for p in dbt_project_files(project.project_dir))
+
+
+def build_inputs(
+    project: DbtProject, revops: RevopsSettings
+) -> tuple[BuildState, PublishedBuild | None]:
+    """The raw data and code as they are now, and as they were at the last publish."""
+    code = pipeline_code_fingerprint(project, revops.check_settings())
+    with revops.connect() as con:
+        return current_state(con, code), last_published(con)
 
 
 def pipeline_code_fingerprint(project: DbtProject, settings: dict[str, Any]) -> str:
@@ -171,10 +187,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # warehouse inside dbt_project/. The subprocess inherits this environment.
         settings = revops.settings()
         os.environ["REVOPS_WAREHOUSE"] = str(settings.warehouse.resolve())
-        code = pipeline_code_fingerprint(project, revops.check_settings())
-        with revops.connect() as con:
-            state = current_state(con, code)
-            published = last_published(con)
+        state, published = build_inputs(project, revops)
         if (
             not config.force
             and published is not None

@@ -11,9 +11,8 @@ from dataclasses import dataclass
 import dagster as dg
 import duckdb
 
-from orchestration.assets.dbt import get_dbt_project, pipeline_code_fingerprint
+from orchestration.assets.dbt import build_inputs, get_dbt_project
 from orchestration.assets.ingest import SOURCE_TABLES
-from orchestration.build_state import current_state, last_published
 from orchestration.checks.gx import Suite, check_result, validate
 from orchestration.checks.suites import allowed_channels, suites
 from orchestration.resources import DUCKDB_POOL, RevopsSettings
@@ -84,13 +83,10 @@ def _unchanged_since_publish(suite: Suite, revops: RevopsSettings) -> dg.AssetCh
     source = suite.asset.path[0]
     if not suite.blocking or source not in SOURCE_TABLES or len(suite.asset.path) != 2:
         return None
-    code = pipeline_code_fingerprint(get_dbt_project(), revops.check_settings())
-    with revops.connect() as con:
-        state = current_state(con, code)
-        published = last_published(con)
+    state, published = build_inputs(get_dbt_project(), revops)
     if (
         published is None
-        or published.state.code != code
+        or published.state.code != state.code
         or source not in state.sources
         or published.state.sources.get(source) != state.sources[source]
     ):
