@@ -17,6 +17,14 @@ the publish, which have nothing new to look at. A build that was blocked before 
 is not a published state, so the next run builds (and checks) again. ``ops`` lives in the
 warehouse, next to the data it describes: a new warehouse starts without it and builds.
 
+When only some sources changed, the dbt step may leave alone the nodes none of them
+reaches (:mod:`orchestration.dbt_selection`). That is sound only if those nodes' tables
+were built by the current code from the current raw data. Raw data only grows (a source's
+fingerprint never returns to an old value), so an unchanged source was not loaded since
+the publish; code can return to an old version, so every dbt build *attempt* is recorded
+in ``ops.build_attempts`` before it starts, and narrowing requires that no attempt since
+the publish ran other code (a reverted experiment that failed half-way, say).
+
 This module never imports dagster.
 """
 
@@ -34,6 +42,7 @@ import duckdb
 
 SCHEMA = "ops"
 TABLE = f"{SCHEMA}.build_state"
+ATTEMPTS = f"{SCHEMA}.build_attempts"
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,21 @@ def _ensure_table(con: Any) -> None:
     )
 
 
+def record_attempt(con: Any, run_id: str, code: str) -> None:
+    """Before dbt starts: this run builds with ``code`` (whether or not it then succeeds)."""
+    con.execute(f"create schema if not exists {SCHEMA}")
+    con.execute(
+        f"""
+        create table if not exists {ATTEMPTS} (
+            run_id varchar not null,
+            started_at timestamp not null,  -- UTC
+            code_fingerprint varchar not null
+        )
+        """
+    )
+    con.execute(f"insert into {ATTEMPTS} values (?, ?, ?)", [run_id, _utcnow(), code])
+
+
 def record_build(con: Any, run_id: str, state: BuildState, *, complete: bool) -> None:
     """After a successful dbt build: what it was built from; ``complete``: every model built."""
     _ensure_table(con)
@@ -134,6 +158,7 @@ def mark_published(con: Any, run_id: str) -> bool:
 @dataclass(frozen=True)
 class PublishedBuild:
     run_id: str
+    built_at: Any
     published_at: Any
     state: BuildState
 
@@ -143,7 +168,7 @@ def last_published(con: Any) -> PublishedBuild | None:
     try:
         row = con.execute(
             f"""
-            select run_id, published_at, code_fingerprint, source_fingerprints
+            select run_id, built_at, published_at, code_fingerprint, source_fingerprints
             from {TABLE}
             where complete and published_at is not null
             order by published_at desc
@@ -154,9 +179,31 @@ def last_published(con: Any) -> PublishedBuild | None:
         return None
     if row is None:
         return None
-    run_id, published_at, code, sources = row
+    run_id, built_at, published_at, code, sources = row
     return PublishedBuild(
         run_id=run_id,
+        built_at=built_at,
         published_at=published_at,
         state=BuildState(code=code, sources=json.loads(sources)),
     )
+
+
+def sources_to_rebuild(con: Any, state: BuildState, published: PublishedBuild | None) -> list[str]:
+    """The sources whose new data a build must carry through, when it may skip the rest.
+
+    Empty means "build everything": nothing was published yet, the code differs from the
+    published build's, another code was built since (its tables may linger), or no source
+    changed (a forced or repeated build).
+    """
+    if published is None or published.state.code != state.code:
+        return []
+    try:
+        other_code = con.execute(
+            f"select count(*) from {ATTEMPTS} where started_at >= ? and code_fingerprint <> ?",
+            [published.built_at, state.code],
+        ).fetchone()[0]
+    except duckdb.CatalogException:  # built before attempts were recorded: do not trust it
+        return []
+    if other_code:
+        return []
+    return state.changed_sources(published.state)

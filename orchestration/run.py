@@ -22,6 +22,7 @@ from typing import Any, TextIO
 
 import dagster as dg
 
+from orchestration.assets.dbt import BUILD_REASON_PREFIX
 from orchestration.assets.publish import PUBLISH_KEY
 from orchestration.jobs import ALL_JOB
 
@@ -51,6 +52,10 @@ class _ProgressHandler(logging.Handler):
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
         if event is None:
+            # The dbt step's one line on what it builds, and why (see assets/dbt.py).
+            message = str(meta.get("orig_message") or "")
+            if message.startswith(BUILD_REASON_PREFIX):
+                self._print(f"      {message}")
             return
         kind = event.event_type_value
         step = event.step_key or ""

@@ -12,6 +12,7 @@ with ``severity: error`` are blocking checks, ``warn`` ones warnings.
 """
 
 import importlib
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -30,11 +31,14 @@ from orchestration.build_state import (
     code_fingerprint,
     current_state,
     last_published,
+    record_attempt,
     record_build,
+    sources_to_rebuild,
 )
 from orchestration.dbt_cli import dbt_executable, installed_dbt_core_version
+from orchestration.dbt_selection import exclusion_selectors, nodes_to_build, source_names
 from orchestration.resources import DUCKDB_POOL, RevopsSettings
-from orchestration.translator import RevopsDbtTranslator
+from orchestration.translator import RevopsDbtTranslator, group_for
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -132,6 +136,10 @@ def prepare_dbt_manifest(*, force: bool = False) -> Path:
     return project.manifest_path
 
 
+#: How the dbt step's log line on what it builds starts; `revops run` prints that line.
+BUILD_REASON_PREFIX = "building "
+
+
 class DbtBuildConfig(dg.Config):
     """Run config of the dbt step (launchpad, `revops run --force`)."""
 
@@ -164,6 +172,36 @@ def dbt_problems(run_results: dict[str, Any], checked_tests: set[str | None]) ->
             message = " ".join((node.get("message") or status).split())[:400]
             problems.append(f"{unique_id} ({status}): {message}")
     return problems
+
+
+def _is_mart(node: dict[str, Any]) -> bool:
+    return node["resource_type"] == "model" and group_for(node) == "marts"
+
+
+def _untouched_nodes(
+    context: dg.AssetExecutionContext,
+    project: DbtProject,
+    con: Any,
+    state: BuildState,
+    published: PublishedBuild | None,
+    force: bool,
+) -> list[str]:
+    """``fqn:`` selectors of the nodes this build may leave as they are; empty: build all.
+
+    Only a run of the whole graph is narrowed (a per-source job is already a subset that
+    dagster-dbt selects), and only as :func:`sources_to_rebuild` allows.
+    """
+    subset = set(context.selected_asset_keys) != set(context.assets_def.keys) or set(
+        context.selected_asset_check_keys
+    ) != set(context.assets_def.check_keys)
+    if force or subset:
+        return []
+    changed = sources_to_rebuild(con, state, published)
+    manifest = json.loads(project.manifest_path.read_text(encoding="utf-8"))
+    if not changed or not set(changed) <= source_names(manifest):
+        return []
+    keep = nodes_to_build(manifest, changed, always=_is_mart)
+    return exclusion_selectors(manifest, keep) or []
 
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
@@ -209,7 +247,16 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             if published.state.code != state.code:
                 changed.append("code")
             reason = "changed since the last publish: " + (", ".join(changed) or "forced")
-        context.log.info(f"building ({reason})")
+        args = ["build", "--exclude-resource-type", "unit_test"]
+        with revops.connect() as con:
+            narrowed = _untouched_nodes(context, project, con, state, published, config.force)
+            record_attempt(con, context.run_id, state.code)
+        if narrowed:
+            args += ["--exclude", " ".join(narrowed)]
+            reason += (
+                f"; {len(narrowed)} dbt nodes that no changed source reaches keep their tables"
+            )
+        context.log.info(f"{BUILD_REASON_PREFIX}({reason})")
         # The GX suites on the marts run after this step, in this process: import GX while
         # dbt works in its subprocess.
         from orchestration.checks.gx import prefetch_great_expectations
@@ -218,7 +265,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # Unit tests check the SQL logic on fixed rows, not the data: they run in `make test`
         # and CI (tests/dbt builds the project with them), not in every production run.
         invocation = dbt.cli(
-            ["build", "--exclude-resource-type", "unit_test"],
+            args,
             context=context,
             target_path=dbt_run_target(project),
             raise_on_error=False,

@@ -17,8 +17,10 @@ from orchestration.build_state import (
     current_state,
     last_published,
     mark_published,
+    record_attempt,
     record_build,
     source_fingerprints,
+    sources_to_rebuild,
 )
 
 
@@ -75,6 +77,50 @@ def test_only_a_published_complete_build_is_current(con: duckdb.DuckDBPyConnecti
     assert not mark_published(con, "run-never-built")
 
     assert current_state(con, "code-2") != published.state, "a code change is not current"
+
+
+def _publish(con: duckdb.DuckDBPyConnection, run_id: str, code: str) -> BuildState:
+    state = current_state(con, code)
+    record_attempt(con, run_id, code)
+    record_build(con, run_id, state, complete=True)
+    assert mark_published(con, run_id)
+    return state
+
+
+def test_a_build_is_narrowed_only_to_sources_changed_under_the_same_code(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    _log(con, "ga4", "loaded", 100, "2026-11-01 06:00:00")
+    _log(con, "salesforce", "loaded", 50, "2026-11-01 06:01:00")
+    assert sources_to_rebuild(con, current_state(con, "code-1"), None) == [], "nothing published"
+    _publish(con, "run-1", "code-1")
+    _log(con, "ga4", "loaded", 7, "2026-11-02 06:00:00")
+    now = current_state(con, "code-1")
+    assert sources_to_rebuild(con, now, last_published(con)) == ["ga4"]
+    assert sources_to_rebuild(con, current_state(con, "code-2"), last_published(con)) == [], (
+        "other code: build everything"
+    )
+    # An experiment with other code was attempted (it may have rewritten any table), then
+    # the code went back: the tables it left cannot be trusted.
+    record_attempt(con, "run-2", "code-2")
+    assert sources_to_rebuild(con, now, last_published(con)) == []
+    # A full build under code-1 is published again: narrowing is allowed from there on.
+    _publish(con, "run-3", "code-1")
+    _log(con, "salesforce", "loaded", 60, "2026-11-08 06:00:00")
+    assert sources_to_rebuild(con, current_state(con, "code-1"), last_published(con)) == [
+        "salesforce"
+    ]
+
+
+def test_a_warehouse_without_recorded_attempts_is_built_whole(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """A warehouse built before attempts were recorded: its history is unknown."""
+    _log(con, "ga4", "loaded", 100, "2026-11-01 06:00:00")
+    record_build(con, "run-1", current_state(con, "code-1"), complete=True)
+    assert mark_published(con, "run-1")
+    _log(con, "ga4", "loaded", 7, "2026-11-02 06:00:00")
+    assert sources_to_rebuild(con, current_state(con, "code-1"), last_published(con)) == []
 
 
 def test_code_fingerprint_follows_content_and_settings(tmp_path: Path) -> None:

@@ -1,9 +1,11 @@
-"""End to end: a planted handoff defect stops publishing and `revops run` says why.
+"""End to end: `revops run` over successive deliveries, and a planted defect that blocks.
 
-Generates a small demo landing zone, runs the pipeline once (good marts published),
-then drops a newer Salesforce snapshot with handoff defects and runs again. The
-second run must exit non-zero, name the failing check, its asset and the defect,
-and leave the serving database exactly as the good run published it.
+Generates a small demo landing zone and runs the pipeline once without the last day of
+GA4 and ad files (good marts published). Then, in order: a rerun with nothing new, the
+held-back day delivered (only what it reaches is rebuilt, and the marts equal a full
+rebuild), a forced rerun read by BI-like readers all the way, and a newer Salesforce
+snapshot with handoff defects. That last run must exit non-zero, name the failing check,
+its asset and the defect, and leave the serving database exactly as it was.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import hashlib
 import multiprocessing as mp
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -71,6 +74,37 @@ def _newer_snapshot(salesforce: Path) -> Path:
     return target
 
 
+def _hold_back_last_day(landing: Path, held: Path) -> list[Path]:
+    """Move the GA4 and ad files of the last simulated day (the generator sets each file's
+    mtime to its delivery time) to ``held``; return their paths relative to the zone."""
+    files = [p for p in landing.rglob("*") if p.is_file()]
+    newest = max(p.stat().st_mtime for p in files)
+    day = [
+        p.relative_to(landing)
+        for p in files
+        if p.stat().st_mtime > newest - 24 * 3600
+        and p.relative_to(landing).parts[0] != "salesforce"
+    ]
+    for rel in day:
+        (held / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(landing / rel, held / rel)
+    return day
+
+
+def _marts_content(serving: Path) -> dict[str, tuple[int, str]]:
+    """Rows and an order-independent hash of every row, per mart."""
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        return {
+            m: tuple(
+                con.execute(f"select count(*), sum(hash(t))::varchar from marts.{m} t").fetchone()
+            )
+            for m in SPEC_MARTS
+        }
+    finally:
+        con.close()
+
+
 def _marts_digest(serving: Path) -> dict[str, int]:
     con = duckdb.connect(str(serving), read_only=True)
     try:
@@ -104,6 +138,8 @@ def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         ["generate", "--out", str(root / "landing"), "--scale", "0.2", "--days", "60"], env
     )
     assert generated.returncode == 0, generated.stderr
+    held = _hold_back_last_day(root / "landing", root / "held")
+    assert {p.parts[0] for p in held} >= {"web", "google_ads"}, held
     first = _revops(["run"], env)
     assert first.returncode == 0, f"good run failed:\n{first.stdout}\n{first.stderr[-3000:]}"
     assert "revops run OK" in first.stdout
@@ -111,9 +147,11 @@ def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {
         "root": root,
         "env": env,
+        "held": held,
         "stdout": first.stdout,
         "marts": _marts_digest(serving),
         "marts_spec": {m: _marts_digest(serving)[m] for m in SPEC_MARTS},
+        "marts_content": _marts_content(serving),
     }
 
 
@@ -140,6 +178,41 @@ def test_rerun_with_nothing_new_builds_nothing_and_keeps_serving(
     assert "(1 unchanged since the last publish, not re-run)" in result.stdout
     assert "emitted no result" not in result.stderr
     assert (serving.stat().st_ino, hashlib.sha256(serving.read_bytes()).hexdigest()) == before
+
+
+def test_a_day_without_crm_snapshot_rebuilds_what_it_reaches_and_equals_a_full_build(
+    good_run: dict[str, object],
+) -> None:
+    """The held-back day of GA4 and ad files arrives: the CRM-only models keep their tables,
+    the marts are rebuilt and published, and they equal what a forced full build makes."""
+    root = Path(str(good_run["root"]))
+    env = dict(good_run["env"])  # type: ignore[arg-type]
+    serving = Path(env["REVOPS_SERVING"])
+    for rel in good_run["held"]:  # type: ignore[attr-defined]
+        (root / "landing" / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(root / "held" / rel, root / "landing" / rel)
+    daily = _revops(["run"], env)
+    assert daily.returncode == 0, daily.stdout[-3000:]
+    assert "(published, read it read-only)" in daily.stdout
+    changed = "changed since the last publish: ga4, google_ads, linkedin_ads, meta_ads; "
+    assert f"building ({changed}" in daily.stdout
+    assert "that no changed source reaches keep their tables" in daily.stdout
+    built = re.search(r"ok  dbt_build \([\d.]+ s, (\d+) asset\(s\)\)", daily.stdout)
+    assert built, daily.stdout
+    narrowed = _marts_content(serving)
+    assert narrowed != good_run["marts_content"], "the new day changed no mart"
+
+    full = _revops(["run", "--force"], env)
+    assert full.returncode == 0, full.stdout[-3000:]
+    rebuilt = re.search(r"ok  dbt_build \([\d.]+ s, (\d+) asset\(s\)\)", full.stdout)
+    assert rebuilt, full.stdout
+    # The narrowed build left the CRM staging and intermediates alone...
+    assert int(built.group(1)) < int(rebuilt.group(1))
+    # ...and published exactly what building everything publishes.
+    assert _marts_content(serving) == narrowed
+    # Later tests compare with the last good publish.
+    good_run["marts"] = _marts_digest(serving)
+    good_run["marts_spec"] = {m: good_run["marts"][m] for m in SPEC_MARTS}  # type: ignore[index]
 
 
 def _read_all_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
