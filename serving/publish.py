@@ -12,6 +12,15 @@ The new file is written in an older storage version (default ``v1.4.0``)
 because BI clients embed their own, often 1.x, DuckDB, which cannot read
 DuckDB 2.0's default format.
 
+Most days change a small part of the marts: a new day of sessions, spend and funnel
+rows, and the few days the incremental lookback revisits. So the new file starts as a
+copy of the current serving file, and each mart is brought up to date from the
+warehouse by comparing order-independent row checksums (count and sum of row hashes):
+an equal mart is kept; a mart with a ``date_day`` column gets only its changed days
+replaced, and is checked whole again afterwards; any other changed mart, or one whose
+columns changed, is copied whole. Copying ``fct_sessions`` (2.8M rows at scale 10)
+costs about 5 s; checksumming it, 0.3 s.
+
 This module never imports dagster: it is called from the publish asset and
 can be called from a script or a test alike.
 """
@@ -20,6 +29,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,6 +38,8 @@ import duckdb
 from ingest.warehouse import checked_size
 
 MARTS_SCHEMA = "marts"
+#: A mart with this column is compared, and replaced, day by day.
+DAY_COLUMN = "date_day"
 _VERSION_PATTERN = re.compile(r"v\d+\.\d+\.\d+")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -39,6 +51,8 @@ class PublishResult:
     serving_path: Path
     storage_version: str
     row_counts: dict[str, int] = field(default_factory=dict)
+    #: Per mart, how it was brought up to date: "copied", "unchanged", "N day(s) replaced".
+    changes: dict[str, str] = field(default_factory=dict)
 
     @property
     def tables(self) -> list[str]:
@@ -76,6 +90,7 @@ def publish_marts(
     storage_version: str = "v1.4.0",
     memory_limit: str | None = None,
     threads: int | None = None,
+    reuse_serving: bool = True,
 ) -> PublishResult:
     """Copy every table and view of schema ``marts`` from ``warehouse`` to ``serving``, atomically.
 
@@ -83,7 +98,9 @@ def publish_marts(
     needs no write lock on it. Views are materialized as tables: the serving
     file must stand on its own. Raises when the warehouse has no marts, leaving
     the existing serving file untouched (an empty publish would blank every
-    dashboard).
+    dashboard). With ``reuse_serving`` (the default) the new file starts from the
+    current serving file when it has the wanted storage version, and only what
+    changed is rewritten; without it, every mart is copied into an empty file.
     """
     warehouse = Path(warehouse)
     serving = Path(serving)
@@ -94,6 +111,7 @@ def publish_marts(
         leftover.unlink(missing_ok=True)
 
     row_counts: dict[str, int] = {}
+    changes: dict[str, str] = {}
     con = duckdb.connect()
     try:
         if memory_limit:
@@ -101,28 +119,22 @@ def publish_marts(
         if threads:
             con.execute(f"set threads = {int(threads)}")
         con.execute(f"attach '{_sql_path(warehouse)}' as wh (read_only)")
-        tables = [
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'wh' and table_schema = ? order by table_name",
-                [MARTS_SCHEMA],
-            ).fetchall()
-        ]
+        tables = _tables(con, "wh")
         if not tables:
             raise RuntimeError(
                 f"warehouse {warehouse} has no tables in schema {MARTS_SCHEMA!r}: "
                 "nothing to publish"
             )
-        con.execute(f"attach '{_sql_path(tmp)}' as pub (storage_version '{storage_version}')")
-        con.execute(f"create schema pub.{MARTS_SCHEMA}")
+        _attach_target(con, serving, tmp, storage_version, reuse_serving)
+        old_tables = set(_tables(con, "pub"))
         for table in tables:
-            name = _quote(table)
-            con.execute(
-                f"create table pub.{MARTS_SCHEMA}.{name} as select * from wh.{MARTS_SCHEMA}.{name}"
-            )
-            (count,) = con.execute(f"select count(*) from pub.{MARTS_SCHEMA}.{name}").fetchall()[0]
+            changes[table] = _bring_up_to_date(con, _quote(table), exists=table in old_tables)
+            (count,) = con.execute(
+                f"select count(*) from pub.{MARTS_SCHEMA}.{_quote(table)}"
+            ).fetchall()[0]
             row_counts[table] = int(count)
+        for gone in sorted(old_tables - set(tables)):
+            con.execute(f"drop table pub.{MARTS_SCHEMA}.{_quote(gone)}")
         con.execute("checkpoint pub")
         con.execute("detach pub")
         con.execute("detach wh")
@@ -138,8 +150,115 @@ def publish_marts(
     os.replace(tmp, serving)
     _fsync_dir(serving.parent)
     return PublishResult(
-        serving_path=serving, storage_version=storage_version, row_counts=row_counts
+        serving_path=serving,
+        storage_version=storage_version,
+        row_counts=row_counts,
+        changes=changes,
     )
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    return [
+        name
+        for (name,) in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = ? and table_schema = ? order by table_name",
+            [catalog, MARTS_SCHEMA],
+        ).fetchall()
+    ]
+
+
+def _attach_target(
+    con: duckdb.DuckDBPyConnection,
+    serving: Path,
+    tmp: Path,
+    storage_version: str,
+    reuse_serving: bool,
+) -> None:
+    """Attach ``tmp`` as ``pub``: a copy of the serving file when it can be reused, else new."""
+    if reuse_serving and serving.exists():
+        shutil.copyfile(serving, tmp)
+        try:
+            con.execute(f"attach '{_sql_path(tmp)}' as pub")
+            (tags,) = con.execute(
+                "select tags from duckdb_databases() where database_name = 'pub'"
+            ).fetchall()[0]
+            if str(tags.get("storage_version", "")).startswith(storage_version):
+                con.execute(f"create schema if not exists pub.{MARTS_SCHEMA}")
+                return
+            con.execute("detach pub")
+        except duckdb.Error:
+            pass  # not a database we can open: start from an empty file
+        tmp.unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    con.execute(f"attach '{_sql_path(tmp)}' as pub (storage_version '{storage_version}')")
+    con.execute(f"create schema pub.{MARTS_SCHEMA}")
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = ? and table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        [catalog, MARTS_SCHEMA, table.strip('"')],
+    ).fetchall()
+
+
+def _checksum(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[int, int]:
+    """Rows and the sum of their hashes: equal for equal multisets of rows, in any order."""
+    count, hashes = con.execute(f"select count(*), sum(hash(t)) from {relation} t").fetchall()[0]
+    return int(count), int(hashes or 0)
+
+
+def _bring_up_to_date(con: duckdb.DuckDBPyConnection, name: str, *, exists: bool) -> str:
+    """Make ``pub.marts.<name>`` hold exactly the rows of ``wh.marts.<name>``; say how."""
+    new, old = f"wh.{MARTS_SCHEMA}.{name}", f"pub.{MARTS_SCHEMA}.{name}"
+    columns = _columns(con, "wh", name)
+    if exists and columns == _columns(con, "pub", name):
+        if DAY_COLUMN in {column for column, _ in columns}:
+            replaced = _replace_changed_days(con, new, old)
+            if replaced is not None:
+                return "unchanged" if replaced == 0 else f"{replaced} day(s) replaced"
+        elif _checksum(con, new) == _checksum(con, old):
+            return "unchanged"
+    con.execute(f"create or replace table {old} as select * from {new}")
+    return "copied"
+
+
+def _replace_changed_days(con: duckdb.DuckDBPyConnection, new: str, old: str) -> int | None:
+    """Replace the rows of the days whose checksum differs; None: copy the table whole."""
+    day = DAY_COLUMN
+    for side, relation in (("new", new), ("old", old)):
+        con.execute(
+            f"create or replace temp table {side}_days as "
+            f"select {day} as day, count(*) as n, sum(hash(t)) as h from {relation} t group by all"
+        )
+    con.execute(
+        """
+        create or replace temp table changed_days as
+        select coalesce(new_days.day, old_days.day) as day
+        from new_days
+        full outer join old_days on new_days.day is not distinct from old_days.day
+        where new_days.n is distinct from old_days.n or new_days.h is distinct from old_days.h
+        """
+    )
+    changed, days, rows, hashes = con.execute(
+        "select (select count(*) from changed_days), count(*), sum(n), sum(h) from new_days"
+    ).fetchall()[0]
+    if changed == 0:
+        return 0
+    if changed > days / 2:  # most of the table: a plain copy is cheaper
+        return None
+    in_changed = (
+        f"({day} in (select day from changed_days where day is not null) or "
+        f"({day} is null and exists (select 1 from changed_days where day is null)))"
+    )
+    con.execute(f"delete from {old} where {in_changed}")
+    con.execute(f"insert into {old} select * from {new} where {in_changed}")
+    # The whole table again, against the warehouse's day checksums: nothing lost or doubled.
+    if _checksum(con, old) != (int(rows or 0), int(hashes or 0)):
+        return None
+    return int(changed)
 
 
 def _sql_path(path: Path) -> str:

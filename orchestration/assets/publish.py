@@ -27,7 +27,9 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
             "The marts as BI tools read them: schema `marts` of the warehouse copied into a new "
             "DuckDB file (storage version readable by DuckDB 1.x clients) that replaces "
             "`REVOPS_SERVING` in one atomic rename. Readers see the old marts or the new ones, "
-            "never a mix. Runs only when every blocking check upstream passed."
+            "never a mix. The new file starts as a copy of the current one and only changed "
+            "marts (or, for daily marts, changed days) are rewritten. Runs only when every "
+            "blocking check upstream passed."
         ),
     )
     def publish_marts(
@@ -48,7 +50,8 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
             mark_published(con, context.run_id)
         context.log.info(
             f"published {len(result.row_counts)} marts to {result.serving_path} "
-            f"(storage {result.storage_version})"
+            f"(storage {result.storage_version}): "
+            + ", ".join(f"{table} {how}" for table, how in result.changes.items())
         )
         return dg.MaterializeResult(
             metadata={
@@ -56,6 +59,7 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
                 "storage_version": result.storage_version,
                 "tables": dg.MetadataValue.int(len(result.row_counts)),
                 "row_counts": dg.MetadataValue.json(result.row_counts),
+                "changes": dg.MetadataValue.json(result.changes),
             }
         )
 

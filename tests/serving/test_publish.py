@@ -160,3 +160,73 @@ def test_duckdb_1x_client_reads_the_serving_file(tmp_path: Path) -> None:
     ).stdout.split()
     assert out[0].startswith("1.")
     assert int(out[1]) == ROWS
+
+
+def _same_rows(serving: Path, warehouse: Path, table: str) -> bool:
+    con = duckdb.connect(str(serving), read_only=True)
+    con.execute(f"attach '{warehouse}' as wh (read_only)")
+    try:
+        missing, extra = con.execute(
+            f"select (select count(*) from (from wh.marts.{table} except all from marts.{table})),"
+            f" (select count(*) from (from marts.{table} except all from wh.marts.{table}))"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    return missing == 0 and extra == 0
+
+
+def test_republish_replaces_only_changed_days_and_ends_equal(tmp_path: Path) -> None:
+    """The second publish starts from the serving file: an equal mart is kept, a daily
+    mart gets only its changed days (a NULL day included) replaced, a mart whose columns
+    changed is copied, a mart gone from the warehouse is dropped; all end equal."""
+    warehouse, serving = tmp_path / "warehouse.duckdb", tmp_path / "serving.duckdb"
+    con = duckdb.connect(str(warehouse))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.fct_daily as select range % 30 as id, "
+        "date '2026-01-01' + (range // 100)::int as date_day, range * 1.5 as amount "
+        "from range(3000)"
+    )
+    con.execute("insert into marts.fct_daily values (1, null, 2.0), (1, null, 2.0)")
+    con.execute("create table marts.dim_static as select range as id from range(500)")
+    con.execute("create table marts.dim_reshaped as select range as id from range(10)")
+    con.execute("create table marts.dim_dropped as select 1 as id")
+    con.close()
+    publish_marts(warehouse, serving)
+
+    con = duckdb.connect(str(warehouse))
+    con.execute("update marts.fct_daily set amount = amount + 1 where date_day = '2026-01-05'")
+    con.execute("delete from marts.fct_daily where date_day = '2026-01-07'")
+    con.execute("insert into marts.fct_daily values (7, date '2026-02-01', 1.0)")
+    con.execute("delete from marts.fct_daily where date_day is null")
+    con.execute("insert into marts.fct_daily values (1, null, 2.0)")  # a NULL day, once now
+    con.execute(
+        "create or replace table marts.dim_reshaped as select range as id, 'x' as label "
+        "from range(10)"
+    )
+    con.execute("drop table marts.dim_dropped")
+    con.close()
+    result = publish_marts(warehouse, serving)
+
+    assert result.changes == {
+        "dim_reshaped": "copied",
+        "dim_static": "unchanged",
+        # 2026-01-05 changed, 2026-01-07 gone, 2026-02-01 new, the NULL day changed
+        "fct_daily": "4 day(s) replaced",
+    }
+    assert result.tables == ["dim_reshaped", "dim_static", "fct_daily"]
+    for table in result.tables:
+        assert _same_rows(serving, warehouse, table), table
+    assert storage_version_of(serving) <= 67
+    assert not list(tmp_path.glob(".*publishing*"))
+
+
+def test_a_serving_file_in_another_storage_version_is_rewritten_whole(tmp_path: Path) -> None:
+    warehouse, serving = tmp_path / "warehouse.duckdb", tmp_path / "serving.duckdb"
+    _build_warehouse(warehouse, 1)
+    publish_marts(warehouse, serving, storage_version="v2.0.0")
+    assert storage_version_of(serving) > 67
+    result = publish_marts(warehouse, serving, storage_version="v1.4.0")
+    assert set(result.changes.values()) == {"copied"}
+    assert storage_version_of(serving) <= 67
+    assert all(_same_rows(serving, warehouse, mart) for mart in MARTS)
