@@ -23,7 +23,7 @@ from typing import Any, TextIO
 import dagster as dg
 
 from orchestration.assets.dbt import BUILD_REASON_PREFIX
-from orchestration.assets.publish import PUBLISH_KEY
+from orchestration.assets.publish import PUBLISH_KEY, PUBLISH_STEP
 from orchestration.jobs import ALL_JOB
 
 #: The step (op) of the one @dbt_assets definition.
@@ -314,7 +314,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     parser.add_argument(
         "--force",
         action="store_true",
-        help="build, check and publish even when nothing changed since the last publish",
+        help=(
+            "build every model, check and publish a fresh copy of every mart, even when "
+            "nothing changed since the last publish"
+        ),
     )
     args = parser.parse_args(list(argv or []))
 
@@ -343,7 +346,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
                 raise_on_error=False,
                 run_config={
                     "loggers": {"revops_progress": {}},
-                    "ops": {DBT_STEP: {"config": {"force": args.force}}},
+                    "ops": {
+                        DBT_STEP: {"config": {"force": args.force}},
+                        PUBLISH_STEP: {"config": {"full_copy": args.force}},
+                    },
                 },
             )
     report = build_report(result)

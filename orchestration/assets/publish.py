@@ -9,10 +9,25 @@ good serving database stays in place. The copy itself is
 from collections.abc import Sequence
 
 import dagster as dg
+from pydantic import Field
 
 from orchestration.resources import DEFAULT_OWNER, DUCKDB_POOL, RevopsSettings
 
 PUBLISH_KEY = dg.AssetKey(["serving", "marts"])
+#: The publish step (op) name, for run config.
+PUBLISH_STEP = "serving__marts"
+
+
+class PublishConfig(dg.Config):
+    """Run config of the publish step (launchpad, `revops run --force`)."""
+
+    full_copy: bool = Field(
+        default=False,
+        description=(
+            "Copy every mart into an empty file instead of bringing a copy of the current "
+            "serving file up to date (after editing the serving file by hand, say)."
+        ),
+    )
 
 
 def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition:
@@ -33,7 +48,7 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
         ),
     )
     def publish_marts(
-        context: dg.AssetExecutionContext, revops: RevopsSettings
+        context: dg.AssetExecutionContext, revops: RevopsSettings, config: PublishConfig
     ) -> dg.MaterializeResult:
         from orchestration.build_state import mark_published
         from serving.publish import publish_marts as publish
@@ -45,6 +60,7 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
             storage_version=settings.serving_storage_version,
             memory_limit=settings.duckdb_memory_limit,
             threads=settings.duckdb_threads,
+            reuse_serving=not config.full_copy,
         )
         with revops.connect() as con:
             mark_published(con, context.run_id)
