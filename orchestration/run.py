@@ -54,7 +54,7 @@ class _ProgressHandler(logging.Handler):
         if event is None:
             # The dbt step's one line on what it builds, and why (see assets/dbt.py).
             message = str(meta.get("orig_message") or "")
-            if message.startswith(BUILD_REASON_PREFIX):
+            if meta.get("step_key") == DBT_STEP and message.startswith(BUILD_REASON_PREFIX):
                 self._print(f"      {message}")
             return
         kind = event.event_type_value

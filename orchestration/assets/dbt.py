@@ -174,6 +174,20 @@ def dbt_problems(run_results: dict[str, Any], checked_tests: set[str | None]) ->
     return problems
 
 
+def dbt_build_args(excluded: list[str]) -> list[str]:
+    """``dbt build`` without unit tests and, when narrowed, without exactly ``excluded``.
+
+    dbt's default (eager) indirect selection would also drop every test with *one* excluded
+    parent, such as the spend reconciliation (it reads a seed) or the freshness warnings
+    (they read the CRM as-of time): ``empty`` makes the exclusion exactly the given nodes,
+    which already include the tests of the nodes left alone.
+    """
+    args = ["build", "--exclude-resource-type", "unit_test"]
+    if excluded:
+        args += ["--indirect-selection", "empty", "--exclude", " ".join(excluded)]
+    return args
+
+
 def _is_mart(node: dict[str, Any]) -> bool:
     return node["resource_type"] == "model" and group_for(node) == "marts"
 
@@ -247,12 +261,11 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             if published.state.code != state.code:
                 changed.append("code")
             reason = "changed since the last publish: " + (", ".join(changed) or "forced")
-        args = ["build", "--exclude-resource-type", "unit_test"]
         with revops.connect() as con:
             narrowed = _untouched_nodes(context, project, con, state, published, config.force)
             record_attempt(con, context.run_id, state.code)
+        args = dbt_build_args(narrowed)
         if narrowed:
-            args += ["--exclude", " ".join(narrowed)]
             reason += (
                 f"; {len(narrowed)} dbt nodes that no changed source reaches keep their tables"
             )

@@ -106,3 +106,51 @@ def test_the_projects_crm_models_are_left_alone_on_a_day_without_crm_data(
     everything = nodes_to_build(manifest, sources, always=is_project_mart)
     assert keep < everything
     assert {uid.split(".")[0] for uid in everything} <= {"model", "seed", "test", "snapshot"}
+
+
+def test_dbt_runs_exactly_the_nodes_kept(dbt_target: Path, tmp_path: Path) -> None:
+    """The arguments the dbt step passes select, in dbt itself, exactly ``nodes_to_build``:
+    also the tests with one parent left alone (dbt's default would drop those)."""
+    import os
+    import subprocess
+
+    from orchestration.assets.dbt import _is_mart as is_project_mart
+    from orchestration.assets.dbt import dbt_build_args, get_dbt_project
+    from orchestration.dbt_cli import dbt_executable
+
+    project = get_dbt_project()
+    manifest = json.loads(project.manifest_path.read_text(encoding="utf-8"))
+    keep = nodes_to_build(manifest, source_names(manifest) - {"salesforce"}, always=is_project_mart)
+    excluded = exclusion_selectors(manifest, keep)
+    assert excluded
+    args = dbt_build_args(excluded)
+    assert args[0] == "build"
+    listed = subprocess.run(
+        [
+            dbt_executable(),
+            "ls",
+            *args[1:],
+            "--select",
+            "fqn:*",
+            "--output",
+            "json",
+            "--output-keys",
+            "unique_id",
+            "--quiet",
+            "--project-dir",
+            str(project.project_dir),
+            "--profiles-dir",
+            str(project.project_dir),
+            "--target-path",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=project.project_dir,
+        env={**os.environ, "REVOPS_WAREHOUSE": str(tmp_path / "warehouse.duckdb")},
+    ).stdout
+    selected = {json.loads(line)["unique_id"] for line in listed.splitlines() if line.strip()}
+    assert selected == keep
+    two_parents = {uid for uid in keep if len(manifest["nodes"][uid]["depends_on"]["nodes"]) > 1}
+    assert "test.revops.assert_spend_reconciles_to_raw_ad_rows" in two_parents
