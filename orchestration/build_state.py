@@ -22,8 +22,9 @@ reaches (:mod:`orchestration.dbt_selection`). That is sound only if those nodes'
 were built by the current code from the current raw data. Raw data only grows (a source's
 fingerprint never returns to an old value), so an unchanged source was not loaded since
 the publish; code can return to an old version, so every dbt build *attempt* is recorded
-in ``ops.build_attempts`` before it starts, and narrowing requires that no attempt since
-the publish ran other code (a reverted experiment that failed half-way, say).
+in ``ops.build_attempts`` before it starts, and narrowing requires the published build's
+own attempt on record and no attempt since the publish with other code (a reverted
+experiment that failed half-way, say).
 
 This module never imports dagster.
 """
@@ -104,7 +105,8 @@ def _utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def _ensure_table(con: Any) -> None:
+def _ensure_tables(con: Any) -> None:
+    """Schema ``ops`` with its two tables (a new warehouse has neither)."""
     con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(
         f"""
@@ -118,11 +120,6 @@ def _ensure_table(con: Any) -> None:
         )
         """
     )
-
-
-def record_attempt(con: Any, run_id: str, code: str) -> None:
-    """Before dbt starts: this run builds with ``code`` (whether or not it then succeeds)."""
-    con.execute(f"create schema if not exists {SCHEMA}")
     con.execute(
         f"""
         create table if not exists {ATTEMPTS} (
@@ -132,12 +129,17 @@ def record_attempt(con: Any, run_id: str, code: str) -> None:
         )
         """
     )
+
+
+def record_attempt(con: Any, run_id: str, code: str) -> None:
+    """Before dbt starts: this run builds with ``code`` (whether or not it then succeeds)."""
+    _ensure_tables(con)
     con.execute(f"insert into {ATTEMPTS} values (?, ?, ?)", [run_id, _utcnow(), code])
 
 
 def record_build(con: Any, run_id: str, state: BuildState, *, complete: bool) -> None:
     """After a successful dbt build: what it was built from; ``complete``: every model built."""
-    _ensure_table(con)
+    _ensure_tables(con)
     con.execute(
         f"insert into {TABLE} values (?, ?, ?, ?, ?, null)",
         [run_id, _utcnow(), state.code, json.dumps(dict(state.sources), sort_keys=True), complete],
@@ -146,7 +148,7 @@ def record_build(con: Any, run_id: str, state: BuildState, *, complete: bool) ->
 
 def mark_published(con: Any, run_id: str) -> bool:
     """After publish: the builds of ``run_id`` are what serving now holds. False if none."""
-    _ensure_table(con)
+    _ensure_tables(con)
     rows = con.execute(
         f"update {TABLE} set published_at = ? "
         "where run_id = ? and published_at is null returning run_id",
@@ -191,19 +193,25 @@ def last_published(con: Any) -> PublishedBuild | None:
 def sources_to_rebuild(con: Any, state: BuildState, published: PublishedBuild | None) -> list[str]:
     """The sources whose new data a build must carry through, when it may skip the rest.
 
-    Empty means "build everything": nothing was published yet, the code differs from the
-    published build's, another code was built since (its tables may linger), or no source
-    changed (a forced or repeated build).
+    Empty means "build everything": nothing was published yet, the published build's own
+    attempt is not on record, the code differs from the published build's, another code was
+    built since (its tables may linger), or no source changed (a forced or repeated build).
     """
     if published is None or published.state.code != state.code:
         return []
     try:
-        other_code = con.execute(
-            f"select count(*) from {ATTEMPTS} where started_at >= ? and code_fingerprint <> ?",
-            [published.built_at, state.code],
-        ).fetchone()[0]
-    except duckdb.CatalogException:  # built before attempts were recorded: do not trust it
+        other_code, own_attempt = con.execute(
+            f"""
+            select
+                count(*) filter (where started_at >= ? and code_fingerprint <> ?),
+                count(*) filter (where run_id = ?)
+            from {ATTEMPTS}
+            """,
+            [published.built_at, state.code, published.run_id],
+        ).fetchone()
+    except duckdb.CatalogException:  # no attempt was ever recorded here
         return []
-    if other_code:
+    # Published before attempts were recorded (an older warehouse): its history is unknown.
+    if other_code or not own_attempt:
         return []
     return state.changed_sources(published.state)
