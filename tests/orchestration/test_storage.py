@@ -1,0 +1,116 @@
+"""The instance storage of dagster.yaml: Dagster's SQLite files, one engine per event-log shard.
+
+What must hold for operators: the repo's dagster.yaml loads it, the files are where
+``storage: sqlite`` keeps them (an existing DAGSTER_HOME keeps its history), events round-trip,
+the engines stay bounded, and a watcher (the UI's live view of a run) still sees new events.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
+from dagster._core.events.log import EventLogEntry
+
+from orchestration import storage
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _log_entry(run_id: str, message: str) -> EventLogEntry:
+    return EventLogEntry(
+        error_info=None,
+        level=20,
+        user_message=message,
+        run_id=run_id,
+        timestamp=time.time(),
+    )
+
+
+def _materialization(run_id: str, key: str) -> EventLogEntry:
+    event = DagsterEvent(
+        DagsterEventType.ASSET_MATERIALIZATION.value,
+        "job",
+        event_specific_data=StepMaterializationData(dg.AssetMaterialization(dg.AssetKey(key))),
+    )
+    return EventLogEntry(
+        error_info=None,
+        level=20,
+        user_message="",
+        run_id=run_id,
+        timestamp=time.time(),
+        dagster_event=event,
+        job_name="job",
+    )
+
+
+def test_repo_config_loads_it_with_the_files_of_storage_sqlite(tmp_path: Path, monkeypatch) -> None:
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        events = instance.event_log_storage
+        assert isinstance(events, storage.EngineCachingSqliteEventLogStorage)
+        events.store_event(_materialization("run-1", "stg_orders"))
+        # The layout of Dagster's `storage: sqlite`, so a home made before keeps its history.
+        assert (home / "history" / "runs.db").is_file()
+        assert (home / "history" / "runs" / "index.db").is_file()
+        assert (home / "history" / "runs" / "run-1.db").is_file()
+        assert (home / "schedules" / "schedules.db").is_file()
+        latest = instance.get_latest_materialization_event(dg.AssetKey("stg_orders"))
+        assert latest is not None and latest.run_id == "run-1"
+    finally:
+        instance.dispose()
+
+
+def test_events_round_trip_and_engines_stay_bounded(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(storage, "MAX_ENGINES", 4)
+    events = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
+    try:
+        runs = [f"run-{i}" for i in range(7)]
+        for run_id in runs:
+            for n in range(3):
+                events.store_event(_log_entry(run_id, f"{run_id} line {n}"))
+            events.store_event(_materialization(run_id, f"asset_{run_id}"))
+        assert len(events._engines) <= 4
+        for run_id in runs:  # the oldest shards' engines were dropped and are made again
+            records = events.get_records_for_run(run_id).records
+            messages = [r.event_log_entry.user_message for r in records]
+            assert messages[:3] == [f"{run_id} line {n}" for n in range(3)]
+            assert len(records) == 4
+        assert len(events._engines) <= 4
+    finally:
+        events.dispose()
+
+
+def test_a_watcher_sees_events_that_another_storage_writes(tmp_path: Path) -> None:
+    """The UI's live view: it watches <run_id>.db, which only changes when a write's
+    connection closes and checkpoints the WAL. Cached engines must not hold connections."""
+    ui = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
+    run_process = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
+    seen: list[str] = []
+    all_seen = threading.Event()
+
+    def on_event(entry: EventLogEntry, cursor: str) -> None:
+        seen.append(entry.user_message)
+        if len(seen) == 3:
+            all_seen.set()
+
+    try:
+        run_process.store_event(_log_entry("run-live", "started"))
+        ui.watch("run-live", None, on_event)
+        time.sleep(0.5)  # let the observer start before the writes it must see
+        run_process.store_event(_log_entry("run-live", "step one"))
+        run_process.store_event(_log_entry("run-live", "step two"))
+        assert all_seen.wait(timeout=20), f"the watcher saw only {seen}"
+        assert seen == ["started", "step one", "step two"]
+    finally:
+        ui.end_watch("run-live", on_event)
+        ui.dispose()
+        run_process.dispose()
