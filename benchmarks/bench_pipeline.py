@@ -302,6 +302,44 @@ def revops_run(name: str, env: dict[str, str], logs: Path, dbt_target: Path) -> 
     return m
 
 
+def repeat_daily(
+    repeats: int,
+    root: Path,
+    landing: Path,
+    holding: Path,
+    held_day: list[Path],
+    env: dict[str, str],
+    logs: Path,
+    dbt_target: Path,
+) -> list[Measured]:
+    """Deliver the held-back day and run, ``repeats`` times from the same state.
+
+    One wall time on a shared 2-core VM moves by a quarter between hours (benchmarks/README.md),
+    which is more than the margin the daily target leaves; the median of a few runs from the
+    same warehouse, serving file and Dagster history says what a daily run costs. Between runs
+    the state the full run left is copied back and the day held back again.
+    """
+    state = Path(env["REVOPS_WAREHOUSE"]).parent
+    after_full = root / "incremental_after_full"
+    if repeats > 1:
+        shutil.rmtree(after_full, ignore_errors=True)
+        shutil.copytree(state, after_full)
+    delivered = [landing / p.relative_to(holding) for p in held_day]
+    runs = []
+    try:
+        for i in range(repeats):
+            if i:
+                move_tree(delivered, landing, holding)
+                shutil.rmtree(state)
+                shutil.copytree(after_full, state)
+            move_tree(held_day, holding, landing)
+            name = "revops_run_daily" + (f"_{i + 1}" if i else "")
+            runs.append(revops_run(name, env, logs, dbt_target))
+    finally:
+        shutil.rmtree(after_full, ignore_errors=True)
+    return runs
+
+
 def bench_scale(scale: float, args: argparse.Namespace, work: Path, dbt_target: Path) -> dict:
     root = work / f"scale_{scale:g}"
     landing = root / "landing"
@@ -404,8 +442,12 @@ def bench_scale(scale: float, args: argparse.Namespace, work: Path, dbt_target: 
         held_day = [holding / p.relative_to(landing) for p in day]
         try:
             measured["incr_full"] = revops_run("revops_run_full", env_incr, logs, dbt_target)
-            move_tree(held_day, holding, landing)
-            measured["incr_daily"] = revops_run("revops_run_daily", env_incr, logs, dbt_target)
+            dailies = repeat_daily(
+                args.daily_repeats, root, landing, holding, held_day, env_incr, logs, dbt_target
+            )
+            by_time = sorted(dailies, key=lambda m: m.wall_s)
+            measured["incr_daily"] = by_time[len(by_time) // 2]  # the median; of 2, the slower
+            out["daily_repeats_s"] = [round(m.wall_s, 1) for m in dailies]
         finally:
             move_tree(landing_files(holding), holding, landing)
         if crm:
@@ -645,6 +687,10 @@ def report(result: dict[str, Any]) -> None:
         row("incremental: full run, last day held", lambda s: _cell(st(s, "incr_full"))),
         row("  daily run (+ last 24 h of GA4/ad files)", lambda s: _cell(st(s, "incr_daily"))),
         row(
+            "    each daily run (the median is used)",
+            lambda s: " / ".join(f"{x:.1f}" for x in s["daily_repeats_s"]) + " s",
+        ),
+        row(
             "  daily / full (target < 5 %)",
             lambda s: f"{100 * st(s, 'incr_daily')['wall_s'] / st(s, 'incr_full')['wall_s']:.1f} %",
         ),
@@ -838,6 +884,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"comma-separated subset of {','.join(ALL_STAGES)} (default: all)",
     )
     parser.add_argument("--no-fixed", action="store_true", help="skip the fixed-overhead section")
+    parser.add_argument(
+        "--daily-repeats",
+        type=int,
+        default=3,
+        help="run the daily run this many times from the same state; the median counts (default 3)",
+    )
     parser.add_argument("--workdir", type=Path, help="default: a new /tmp/revops_bench_* dir")
     parser.add_argument(
         "--keep", action="store_true", help="keep the work dir (landing, warehouses)"
@@ -877,6 +929,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.quick:
         args.scales = [0.1]
+    if args.daily_repeats < 1:
+        parser.error("--daily-repeats must be at least 1")
     args.stages = {s.strip() for s in args.stages.split(",") if s.strip()}
     unknown = args.stages - set(ALL_STAGES)
     if unknown:
