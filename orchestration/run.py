@@ -25,6 +25,7 @@ import dagster as dg
 from orchestration.assets.dbt import BUILD_REASON_PREFIX
 from orchestration.assets.publish import PUBLISH_KEY, PUBLISH_STEP
 from orchestration.jobs import ALL_JOB
+from orchestration.storage import EVENT_BATCH_SIZE
 
 #: The step (op) of the one @dbt_assets definition.
 DBT_STEP = "dbt_build"
@@ -323,6 +324,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+    # Dagster hands the ~150 "planned" events of a new run to the event log as one batch,
+    # which orchestration/storage.py writes in one transaction per shard (the Makefile sets
+    # the same for `make ui`).
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
     logging.getLogger("dagster._core.execution.plan.active").addFilter(_UNBUILT_CHECK_FILTER)
     from orchestration.assets.dbt import prepare_dbt_manifest
     from orchestration.definitions import build_definitions

@@ -23,14 +23,24 @@ What stays as Dagster has it, on purpose:
 The engines are kept per shard (one per run plus the index shard), at most
 :data:`MAX_ENGINES` of them: the UI reads many runs' shards and should not keep an engine
 for each run it ever showed.
+
+Batches: with ``DAGSTER_EVENT_BATCH_SIZE`` set (``revops run`` and ``make ui`` set it),
+Dagster hands events that belong together to ``store_event_batch``: above all the ~150
+"planned" events it writes when a run of the ``all`` job is created, before any step starts.
+Dagster's SQLite storage stores them one by one, a connection and a commit each; here a batch
+is one transaction per shard, written by Dagster's own ``store_event`` for each event, so what
+an event writes (run shard, index shard, asset and check tables) does not change. If the batch
+fails, it rolls back whole and Dagster stores the events one by one.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
 from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
@@ -49,12 +59,18 @@ from sqlalchemy.pool import NullPool
 #: Engines kept at once; the least recently used one is dropped beyond this.
 MAX_ENGINES = 32
 
+#: ``DAGSTER_EVENT_BATCH_SIZE`` that ``revops run`` sets (and the Makefile, for ``make ui``):
+#: more than the planned events of a run of the ``all`` job, so they make one batch.
+EVENT_BATCH_SIZE = "500"
+
 
 class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
     """``SqliteEventLogStorage`` that keeps one engine per shard instead of one per connection."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        #: In the thread that runs store_event_batch: the batch's connection for a shard.
+        self._batch = threading.local()
         super().__init__(base_dir, inst_data=inst_data)
 
     def _engine(self, shard: str) -> Engine:
@@ -72,16 +88,48 @@ class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
             self._engines.move_to_end(shard)
         return engine
 
+    def _ready_engine(self, shard: str) -> Engine:
+        engine = self._engine(shard)
+        if shard not in self._initialized_dbs:
+            self._initdb(engine)
+            self._initialized_dbs.add(shard)
+        return engine
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:  # type: ignore[override]
+        batch_connection: Callable[[str], Connection] | None = getattr(
+            self._batch, "connection", None
+        )
+        if batch_connection is not None:
+            # Inside store_event_batch in this thread: it holds the lock, and the shard's
+            # connection is in the batch's transaction.
+            yield batch_connection(shard)
+            return
         # Dagster's _connect, minus create_engine/dispose around every connection.
-        with self._db_lock:
-            engine = self._engine(shard)
-            if shard not in self._initialized_dbs:
-                self._initdb(engine)
-                self._initialized_dbs.add(shard)
-            with engine.connect() as conn, conn.begin():
-                yield conn
+        with self._db_lock, self._ready_engine(shard).connect() as conn, conn.begin():
+            yield conn
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """Store ``events`` in one transaction per shard (see the module docstring)."""
+        if len(events) < 2:
+            super().store_event_batch(events)
+            return
+        with self._db_lock, ExitStack() as stack:
+            connections: dict[str, Connection] = {}
+
+            def connection(shard: str) -> Connection:
+                if shard not in connections:
+                    conn = stack.enter_context(self._ready_engine(shard).connect())
+                    stack.enter_context(conn.begin())
+                    connections[shard] = conn
+                return connections[shard]
+
+            self._batch.connection = connection
+            try:
+                for event in events:
+                    self.store_event(event)
+            finally:
+                self._batch.connection = None
 
     def dispose(self) -> None:
         with self._db_lock:

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import dagster as dg
+import pytest
 from dagster._core.events import DagsterEvent, DagsterEventType, StepMaterializationData
 from dagster._core.events.log import EventLogEntry
 
@@ -114,3 +115,105 @@ def test_a_watcher_sees_events_that_another_storage_writes(tmp_path: Path) -> No
         ui.end_watch("run-live", on_event)
         ui.dispose()
         run_process.dispose()
+
+
+def _tiny_assets() -> list[object]:
+    @dg.asset
+    def orders() -> int:
+        return 1
+
+    @dg.asset_check(asset=orders)
+    def orders_not_empty() -> dg.AssetCheckResult:
+        return dg.AssetCheckResult(passed=True)
+
+    @dg.asset(deps=[orders])
+    def revenue() -> int:
+        return 2
+
+    return [orders, orders_not_empty, revenue]
+
+
+def _what_a_run_stored(home: Path, monkeypatch, batch_size: str | None) -> list[tuple]:
+    home.mkdir()
+    shutil.copyfile(REPO / "dagster.yaml", home / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    if batch_size is None:
+        monkeypatch.delenv("DAGSTER_EVENT_BATCH_SIZE", raising=False)
+    else:
+        monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", batch_size)
+    instance = dg.DagsterInstance.from_config(str(home))
+    try:
+        result = dg.materialize(_tiny_assets(), instance=instance)
+        assert result.success
+        records = instance.get_records_for_run(result.run_id).records
+        stored = [
+            (r.event_log_entry.dagster_event_type, r.event_log_entry.step_key)
+            for r in records
+            if r.event_log_entry.is_dagster_event
+        ]
+        check = dg.AssetCheckKey(dg.AssetKey("orders"), "orders_not_empty")
+        history = instance.event_log_storage.get_asset_check_execution_history(check, limit=5)
+        planned = instance.event_log_storage.get_latest_planned_materialization_info(
+            dg.AssetKey("revenue")
+        )
+        latest = instance.get_latest_materialization_event(dg.AssetKey("revenue"))
+        return [
+            *stored,
+            ("check history", tuple(h.status.value for h in history)),
+            ("planned revenue", planned is not None and planned.run_id == result.run_id),
+            ("materialized revenue", latest is not None and latest.run_id == result.run_id),
+        ]
+    finally:
+        instance.dispose()
+
+
+def test_a_run_with_batched_events_stores_what_a_run_without_stores(
+    tmp_path: Path, monkeypatch
+) -> None:
+    batches: list[int] = []
+    original = storage.EngineCachingSqliteEventLogStorage.store_event_batch
+
+    def spy(self, events):
+        batches.append(len(events))
+        return original(self, events)
+
+    monkeypatch.setattr(storage.EngineCachingSqliteEventLogStorage, "store_event_batch", spy)
+    one_by_one = _what_a_run_stored(tmp_path / "single", monkeypatch, None)
+    assert batches == []
+    batched = _what_a_run_stored(tmp_path / "batched", monkeypatch, storage.EVENT_BATCH_SIZE)
+    assert max(batches) >= 3  # the planned events of two assets and a check: one batch
+    assert batched == one_by_one
+    assert ("check history", ("SUCCEEDED",)) in batched
+
+
+def test_a_batch_that_fails_halfway_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None:
+    """Dagster then stores the batch event by event; a half-written batch would double it."""
+    events = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
+    original = storage.EngineCachingSqliteEventLogStorage.store_event
+
+    def store_event(self, event):
+        if event.user_message == "poison":
+            raise RuntimeError("disk full")
+        return original(self, event)
+
+    monkeypatch.setattr(storage.EngineCachingSqliteEventLogStorage, "store_event", store_event)
+    try:
+        events.store_event(_log_entry("run-b", "before"))
+        batch = [
+            _log_entry("run-b", "one"),
+            _materialization("run-b", "x"),
+            _log_entry("run-b", "poison"),
+        ]
+        with pytest.raises(RuntimeError, match="disk full"):
+            events.store_event_batch(batch)
+        messages = [
+            r.event_log_entry.user_message for r in events.get_records_for_run("run-b").records
+        ]
+        assert messages == ["before"]
+        assert not events.get_latest_materialization_events([dg.AssetKey("x")]).get(
+            dg.AssetKey("x")
+        )
+        events.store_event_batch(batch[:2])  # the lock and the thread's state were released
+        assert len(events.get_records_for_run("run-b").records) == 3
+    finally:
+        events.dispose()
