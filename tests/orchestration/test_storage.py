@@ -70,6 +70,18 @@ def test_repo_config_loads_it_with_the_files_of_storage_sqlite(tmp_path: Path, m
         instance.dispose()
 
 
+def test_the_event_log_alone_can_be_configured_too(tmp_path: Path) -> None:
+    # `event_log_storage: {module: orchestration.storage, ...}`: Dagster's from_config_value
+    # would hand back its own class.
+    events = storage.EngineCachingSqliteEventLogStorage.from_config_value(
+        None, {"base_dir": str(tmp_path)}
+    )
+    try:
+        assert type(events) is storage.EngineCachingSqliteEventLogStorage
+    finally:
+        events.dispose()
+
+
 def test_events_round_trip_and_engines_stay_bounded(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(storage, "MAX_ENGINES", 4)
     events = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
