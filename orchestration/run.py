@@ -345,9 +345,11 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     print(f"running job {args.job!r} (details: {log_path}):", file=out, flush=True)
     with open(log_path, "w", encoding="utf-8") as log_file:
         sink = sys.stdout if args.verbose else log_file
-        with contextlib.redirect_stdout(sink):
+        # Disposing the instance closes the event log's held connections, which checkpoints
+        # their WAL into the shard files (orchestration/storage.py).
+        with contextlib.redirect_stdout(sink), get_instance() as instance:
             result = job.execute_in_process(
-                instance=get_instance(),
+                instance=instance,
                 raise_on_error=False,
                 run_config={
                     "loggers": {"revops_progress": {}},

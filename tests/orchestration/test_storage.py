@@ -1,13 +1,17 @@
-"""The instance storage of dagster.yaml: Dagster's SQLite files, one engine per event-log shard.
+"""The instance storage of dagster.yaml: Dagster's SQLite files, one held connection per shard.
 
 What must hold for operators: the repo's dagster.yaml loads it, the files are where
 ``storage: sqlite`` keeps them (an existing DAGSTER_HOME keeps its history), events round-trip,
-the engines stay bounded, and a watcher (the UI's live view of a run) still sees new events.
+the engines stay bounded, a watcher (the UI's live view of a run) still sees new events, and
+when a process ends every event is in the shard files, with no WAL left beside them.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -103,8 +107,8 @@ def test_events_round_trip_and_engines_stay_bounded(tmp_path: Path, monkeypatch)
 
 
 def test_a_watcher_sees_events_that_another_storage_writes(tmp_path: Path) -> None:
-    """The UI's live view: it watches <run_id>.db, which only changes when a write's
-    connection closes and checkpoints the WAL. Cached engines must not hold connections."""
+    """The UI's live view. Dagster's watcher wakes when <run_id>.db changes, which a held
+    connection's write does not do until a checkpoint: this one must wake on the WAL too."""
     ui = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
     run_process = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
     seen: list[str] = []
@@ -127,6 +131,83 @@ def test_a_watcher_sees_events_that_another_storage_writes(tmp_path: Path) -> No
         ui.end_watch("run-live", on_event)
         ui.dispose()
         run_process.dispose()
+
+
+def _wal_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.glob("*.db-wal"))
+
+
+def test_dispose_leaves_every_event_in_the_shard_files(tmp_path: Path) -> None:
+    """Someone who copies DAGSTER_HOME's *.db files after a run must copy every event."""
+    events = storage.EngineCachingSqliteEventLogStorage(str(tmp_path / "home"))
+    events.store_event(_log_entry("run-d", "written"))
+    events.store_event(_materialization("run-d", "orders"))
+    assert _wal_files(tmp_path / "home") == ["index.db-wal", "run-d.db-wal"]  # held open
+    events.dispose()
+    assert _wal_files(tmp_path / "home") == []
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in ("index.db", "run-d.db"):
+        shutil.copyfile(tmp_path / "home" / name, copy / name)
+    reread = storage.EngineCachingSqliteEventLogStorage(str(copy))
+    try:
+        assert [
+            r.event_log_entry.user_message for r in reread.get_records_for_run("run-d").records
+        ][0] == "written"
+        assert reread.get_latest_materialization_events([dg.AssetKey("orders")])[
+            dg.AssetKey("orders")
+        ]
+    finally:
+        reread.dispose()
+
+
+def test_a_process_that_never_disposes_still_checkpoints_at_exit(tmp_path: Path) -> None:
+    script = (
+        "import sys, time\n"
+        "from dagster._core.events.log import EventLogEntry\n"
+        "from orchestration.storage import EngineCachingSqliteEventLogStorage as S\n"
+        "s = S(sys.argv[1])\n"
+        "s.store_event(EventLogEntry(error_info=None, level=20, user_message='kept',"
+        " run_id='run-x', timestamp=time.time()))\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, cwd=REPO, timeout=120)
+    assert _wal_files(tmp_path) == []
+    events = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
+    try:
+        assert [
+            r.event_log_entry.user_message for r in events.get_records_for_run("run-x").records
+        ] == ["kept"]
+    finally:
+        events.dispose()
+
+
+def test_wipe_drops_the_held_connections_of_deleted_shards(tmp_path: Path) -> None:
+    events = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
+    try:
+        events.store_event(_log_entry("run-w", "old"))
+        events.wipe()
+        assert not (tmp_path / "run-w.db").exists()
+        events.store_event(_log_entry("run-w", "new"))  # a new file, not the deleted inode
+        assert (tmp_path / "run-w.db").exists()
+        assert [
+            r.event_log_entry.user_message for r in events.get_records_for_run("run-w").records
+        ] == ["new"]
+    finally:
+        events.dispose()
+
+
+def test_a_forked_child_opens_its_own_connections(tmp_path: Path, monkeypatch) -> None:
+    """SQLite connections must not cross a fork; the child makes its own engines."""
+    events = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
+    try:
+        events.store_event(_log_entry("run-f", "parent"))
+        parent_engine = events._engines["run-f"]
+        monkeypatch.setattr(os, "getpid", lambda: -1)  # what the child sees: another pid
+        events.store_event(_log_entry("run-f", "child"))
+        assert events._engines["run-f"] is not parent_engine
+        assert len(events.get_records_for_run("run-f").records) == 2
+    finally:
+        events.dispose()
 
 
 def _tiny_assets() -> list[object]:
