@@ -81,6 +81,7 @@ class Measured:
     peak_rss_tree: int = 0  # bytes, sampled sum over the process tree
     maxrss_largest: int = 0  # bytes, the kernel's ru_maxrss: the largest single process
     others_cores: float = 0.0  # CPU used by other processes meanwhile, in cores
+    steal_cores: float = 0.0  # CPU the hypervisor gave other VMs meanwhile, in cores
     load1_start: float = 0.0
     load1_max: float = 0.0
     log: str = ""
@@ -122,10 +123,12 @@ class _TreeSampler(threading.Thread):
         self.join()
 
 
-def _busy_seconds() -> float:
+def _busy_and_steal_seconds() -> tuple[float, float]:
+    """CPU seconds this VM's processes used, and seconds the hypervisor ran other VMs instead."""
     t = psutil.cpu_times()
+    steal = getattr(t, "steal", 0.0)
     total = sum(t) - getattr(t, "guest", 0.0) - getattr(t, "guest_nice", 0.0)
-    return total - t.idle - getattr(t, "iowait", 0.0)
+    return total - t.idle - getattr(t, "iowait", 0.0) - steal, steal
 
 
 def measure(name: str, cmd: list[str], env: dict[str, str], logs: Path) -> Measured:
@@ -134,7 +137,10 @@ def measure(name: str, cmd: list[str], env: dict[str, str], logs: Path) -> Measu
     log = logs / f"{name}.log"
     m = Measured(name=name, cmd=cmd, log=str(log), load1_start=os.getloadavg()[0])
     print(f"  [{time.strftime('%H:%M:%S')}] {name}: {' '.join(cmd[-4:])}", flush=True)
-    busy0 = _busy_seconds()
+    # Writes a previous stage (or a copy of the state) left in the page cache are flushed
+    # now, not during this stage.
+    os.sync()
+    busy0, steal0 = _busy_and_steal_seconds()
     start = time.perf_counter()
     with open(log, "w", encoding="utf-8") as out:
         proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=CODE)
@@ -145,7 +151,10 @@ def measure(name: str, cmd: list[str], env: dict[str, str], logs: Path) -> Measu
         sampler.stop()
     proc.returncode = m.returncode = os.waitstatus_to_exitcode(status)
     m.cpu_s = usage.ru_utime + usage.ru_stime
-    m.others_cores = max(0.0, (_busy_seconds() - busy0 - m.cpu_s) / m.wall_s) if m.wall_s else 0
+    busy1, steal1 = _busy_and_steal_seconds()
+    if m.wall_s:
+        m.others_cores = max(0.0, (busy1 - busy0 - m.cpu_s) / m.wall_s)
+        m.steal_cores = (steal1 - steal0) / m.wall_s
     m.peak_rss_tree = sampler.peak
     m.maxrss_largest = usage.ru_maxrss * 1024
     m.load1_max = sampler.load_max
@@ -157,7 +166,7 @@ def measure(name: str, cmd: list[str], env: dict[str, str], logs: Path) -> Measu
     status_text = "ok" if m.returncode == 0 else f"EXIT {m.returncode} (see {log})"
     print(
         f"      {m.wall_s:7.1f} s  peak RSS {m.peak_rss / MiB:6,.0f} MiB  "
-        f"others {m.others_cores:.1f} cores  {status_text}",
+        f"others {m.others_cores:.1f} cores  stolen {m.steal_cores:.2f} cores  {status_text}",
         flush=True,
     )
     return m
@@ -448,6 +457,7 @@ def bench_scale(scale: float, args: argparse.Namespace, work: Path, dbt_target: 
             by_time = sorted(dailies, key=lambda m: m.wall_s)
             measured["incr_daily"] = by_time[len(by_time) // 2]  # the median; of 2, the slower
             out["daily_repeats_s"] = [round(m.wall_s, 1) for m in dailies]
+            out["daily_repeats_steal"] = [round(m.steal_cores, 2) for m in dailies]
         finally:
             move_tree(landing_files(holding), holding, landing)
         if crm:
@@ -722,6 +732,13 @@ def report(result: dict[str, Any]) -> None:
         ),
         row("others' CPU during run (of 2 cores)", lambda s: f"{st(s, 'run')['others_cores']:.1f}"),
         row("load avg 1-min, max during run", lambda s: f"{st(s, 'run')['load1_max']:.1f}"),
+        row(
+            "CPU stolen by the hypervisor: run / daily runs",
+            lambda s: (
+                f"{st(s, 'run').get('steal_cores', 0):.2f} / "
+                + " / ".join(f"{x:.2f}" for x in s["daily_repeats_steal"])
+            ),
+        ),
     ]
     _print_table("pipeline (wall seconds, peak RSS of the process tree)", rows, names)
     if any("run" not in s["stages"] and "incr_full" in s["stages"] for s in scales):
