@@ -96,8 +96,8 @@ class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
-        #: The process that made the engines: a forked child must not use the parent's
-        #: pooled index connection.
+        #: The process that made the engines: a forked child must neither use nor close the
+        #: parent's connections.
         self._engines_pid = os.getpid()
         #: Tables seen in the index shard (has_table); a table is never dropped there.
         self._index_tables: set[str] = set()
@@ -113,12 +113,15 @@ class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
         # The parent hard-codes its own class here (for `event_log_storage:` in dagster.yaml).
         return cls(inst_data=inst_data, **config_value)
 
-    def _engine(self, shard: str) -> Engine:
+    def _forget_inherited_engines(self) -> None:
         if self._engines_pid != os.getpid():
             for inherited in self._engines.values():
-                inherited.dispose(close=False)
+                inherited.dispose(close=False)  # the parent's connections stay the parent's
             self._engines.clear()
             self._engines_pid = os.getpid()
+
+    def _engine(self, shard: str) -> Engine:
+        self._forget_inherited_engines()
         engine = self._engines.get(shard)
         if engine is None:
             # The connection is held between writes (see the module docstring). The lock lets
@@ -209,6 +212,7 @@ class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
         )
 
     def _close_engines(self) -> None:
+        self._forget_inherited_engines()
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()

@@ -196,13 +196,20 @@ def test_wipe_drops_the_held_connections_of_deleted_shards(tmp_path: Path) -> No
         events.dispose()
 
 
-def test_a_forked_child_opens_its_own_connections(tmp_path: Path, monkeypatch) -> None:
-    """SQLite connections must not cross a fork; the child makes its own engines."""
+def test_a_forked_child_neither_uses_nor_closes_the_parents_connections(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """SQLite connections must not cross a fork: the child makes its own engines, and its
+    exit (the atexit hook, dispose) closes only those."""
     events = storage.EngineCachingSqliteEventLogStorage(str(tmp_path))
+    parent_pid = os.getpid()
     try:
         events.store_event(_log_entry("run-f", "parent"))
         parent_engine = events._engines["run-f"]
-        monkeypatch.setattr(os, "getpid", lambda: -1)  # what the child sees: another pid
+        pooled = parent_engine.pool._pool.queue[0]  # type: ignore[attr-defined]
+        monkeypatch.setattr(os, "getpid", lambda: parent_pid + 1)  # what a child sees
+        events.dispose()  # a child that exits without writing
+        pooled.driver_connection.execute("select 1")  # still open for the parent
         events.store_event(_log_entry("run-f", "child"))
         assert events._engines["run-f"] is not parent_engine
         assert len(events.get_records_for_run("run-f").records) == 2
