@@ -160,7 +160,7 @@ class EngineCachingSqliteEventLogStorage(SqliteEventLogStorage):
             # connection is in the batch's transaction.
             yield batch_connection(shard)
             return
-        # Dagster's _connect, minus create_engine/dispose around every connection.
+        # Dagster's _connect, with the shard's engine and held connection instead of new ones.
         with self._db_lock, self._ready_engine(shard).connect() as conn, conn.begin():
             yield conn
 
