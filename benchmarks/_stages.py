@@ -34,8 +34,8 @@ def floor() -> dict:
     from bench_ingest import scan_sql
 
     from ingest.landing import list_files
-    from ingest.runner import SOURCES
-    from ingest.settings import Settings
+    from revops.settings import Settings
+    from revops.sources import SOURCE_NAMES as SOURCES
 
     settings = Settings.from_env()
     con = duckdb.connect()
@@ -67,9 +67,10 @@ def floor() -> dict:
 
 def ingest() -> dict:
     """ingest_source per source into a fresh warehouse: seconds and rows/s per source."""
-    from ingest.runner import SOURCES, ingest_source
-    from ingest.settings import Settings
-    from ingest.warehouse import connect
+    from ingest.runner import ingest_source
+    from revops.settings import Settings
+    from revops.sources import SOURCE_NAMES as SOURCES
+    from revops.warehouse import connect
 
     settings = Settings.from_env()
     con = connect(settings.warehouse, settings=settings)
@@ -141,7 +142,7 @@ def checks() -> dict:
 
 
 def publish() -> dict:
-    from ingest.settings import Settings
+    from revops.settings import Settings
     from serving.publish import publish_marts
 
     settings = Settings.from_env()

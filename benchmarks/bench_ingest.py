@@ -35,10 +35,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from _rss import PeakRss  # noqa: E402  (benchmarks/ is on sys.path as the script folder)
 
 from ingest.landing import list_files  # noqa: E402
-from ingest.runner import SOURCES, ingest_source  # noqa: E402
+from ingest.runner import ingest_source  # noqa: E402
 from ingest.sql import literal  # noqa: E402
 from ingest.textfile import detect_encoding  # noqa: E402
-from ingest.warehouse import connect  # noqa: E402
+from revops.sources import SOURCE_NAMES as SOURCES  # noqa: E402
+from revops.warehouse import connect  # noqa: E402
 
 
 def scan_sql(path: Path, source: str) -> str:

@@ -9,14 +9,7 @@ from pathlib import Path
 
 import duckdb
 
-# landing folder per source (SPEC section 1)
-SOURCE_DIRS: dict[str, str] = {
-    "google_ads": "google_ads",
-    "meta_ads": "meta_ads",
-    "linkedin_ads": "linkedin_ads",
-    "ga4": "web",
-    "salesforce": "salesforce",
-}
+from revops.sources import source as source_named
 
 # Files a sync job or an editor is still writing, or leaves behind.
 _IGNORED_SUFFIXES = (".part", ".partial", ".tmp", ".crdownload", ".download", ".swp")
@@ -41,7 +34,7 @@ class LandingFile:
         """Same checksum within this prefix = same file. Salesforce: the snapshot folder."""
         if self.source == "salesforce":
             return self.rel_path.rsplit("/", 1)[0] + "/"
-        return SOURCE_DIRS[self.source] + "/"
+        return source_named(self.source).folder + "/"
 
 
 def _ignored(path: Path) -> bool:
@@ -51,7 +44,7 @@ def _ignored(path: Path) -> bool:
 
 def list_files(landing_dir: Path, source: str) -> list[LandingFile]:
     """Every file of a source, oldest first (modification time, ties by name)."""
-    root = Path(landing_dir) / SOURCE_DIRS[source]
+    root = Path(landing_dir) / source_named(source).folder
     if not root.is_dir():
         return []
     files = []

@@ -18,9 +18,8 @@ import duckdb
 from ingest.landing import list_files, unchanged_since_last_run
 from ingest.loader import RAW, FileOutcome, Parser, ensure_bookkeeping, ingest_files
 from ingest.parsers import ga4, google_ads, linkedin_ads, meta_ads, salesforce
-from ingest.warehouse import deferred_checkpoints
-
-SOURCES: tuple[str, ...] = ("google_ads", "meta_ads", "linkedin_ads", "ga4", "salesforce")
+from revops.sources import SOURCE_NAMES
+from revops.warehouse import deferred_checkpoints
 
 PARSERS: dict[str, Parser] = {
     "google_ads": google_ads.PARSER,
@@ -28,15 +27,6 @@ PARSERS: dict[str, Parser] = {
     "linkedin_ads": linkedin_ads.PARSER,
     "ga4": ga4.PARSER,
     "salesforce": salesforce.PARSER,
-}
-
-# raw table prefix per source: salesforce has one table per object
-_TABLE_PREFIX = {
-    "google_ads": "google_ads__",
-    "meta_ads": "meta_ads__",
-    "linkedin_ads": "linkedin_ads__",
-    "ga4": "ga4__",
-    "salesforce": "salesforce__",
 }
 
 
@@ -76,7 +66,7 @@ def ingest_source(
 ) -> SourceResult:
     """Load every new or changed landing file of one source into the raw schema."""
     if source not in PARSERS:
-        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}")
+        raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCE_NAMES)}")
     log = log or logging.getLogger(__name__)
     ensure_bookkeeping(con)
     files = list_files(Path(landing_dir), source)
@@ -97,7 +87,7 @@ def ingest_source(
         for row in con.execute(
             "select table_name from information_schema.tables "
             "where table_schema = ? and starts_with(table_name, ?) order by table_name",
-            [RAW, _TABLE_PREFIX[source]],
+            [RAW, f"{source}__"],
         ).fetchall()
     ]
     log.info(
@@ -120,4 +110,4 @@ def ingest_all(
     con: duckdb.DuckDBPyConnection, landing_dir: Path, log: logging.Logger | None = None
 ) -> dict[str, SourceResult]:
     """Every source in turn, for scripts and benchmarks (Dagster runs sources separately)."""
-    return {source: ingest_source(con, landing_dir, source, log) for source in SOURCES}
+    return {source: ingest_source(con, landing_dir, source, log) for source in SOURCE_NAMES}

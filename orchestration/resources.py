@@ -3,7 +3,7 @@
 Nothing here reads the environment at import time: `dagster dev`, tests and
 `revops run` point the pipeline elsewhere by setting ``REVOPS_*`` variables
 before a run, and an empty field means "take it from the environment" through
-:class:`ingest.settings.Settings`, the one place that knows the defaults.
+:class:`revops.settings.Settings`, the one place that knows the defaults.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from ingest.settings import Settings
+from revops.settings import Settings
 
 #: Every step that opens the warehouse file runs in this pool. DuckDB lets one
 #: process hold a file read-write and no other process open it at all, so the
@@ -59,7 +59,7 @@ class RevopsSettings(dg.ConfigurableResource):
         Closing matters: the next step of the same run opens the file again, and a
         forgotten read-write handle would lock dbt out.
         """
-        from ingest.warehouse import connect
+        from revops.warehouse import connect
 
         settings = self.settings()
         con = connect(settings.warehouse, read_only=read_only, settings=settings)

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.warehouse import checked_size
+from revops.warehouse import checked_size
 
 MARTS_SCHEMA = "marts"
 #: A mart with this column is compared, and replaced, day by day.

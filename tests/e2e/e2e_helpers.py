@@ -28,8 +28,9 @@ def ingest_all(
     sources: tuple[str, ...] | None = None,
     allow_failed_files: bool = False,
 ) -> None:
-    from ingest.runner import SOURCES, ingest_source
-    from ingest.warehouse import connect
+    from ingest.runner import ingest_source
+    from revops.sources import SOURCE_NAMES as SOURCES
+    from revops.warehouse import connect
 
     con = connect(warehouse)
     try:

@@ -20,7 +20,8 @@ from ingest_helpers import raw_fingerprint, rows
 
 import ingest.loader
 from ingest.landing import list_files
-from ingest.runner import SOURCES, ingest_all
+from ingest.runner import ingest_all
+from revops.sources import SOURCE_NAMES as SOURCES
 
 pytestmark = [
     pytest.mark.slow,

@@ -10,7 +10,8 @@ import pytest
 from ingest_helpers import T0, log_rows, raw_fingerprint, rows
 
 import ingest.loader
-from ingest.runner import SOURCES, ingest_all, ingest_source
+from ingest.runner import ingest_all, ingest_source
+from revops.sources import SOURCE_NAMES as SOURCES
 
 GOOGLE = (
     "Report\nAll time\nDay,Campaign,Cost,Impr.,Clicks\n2026-11-03,A,1,10,1\n2026-11-04,A,2,20,x\n"
