@@ -1,6 +1,6 @@
-{#- SPEC 2 channel grouping. `pairs` names a CTE with lower-cased, trimmed text columns
-    `source_key` and `medium_key` ('' when empty); the macro renders a select of
-    (source_key, medium_key, channel): the channel of the first rule in seed `channel_rules`
+{#- Channel grouping (docs/definitions.md#channel). `pairs` names a CTE with lower-cased,
+    trimmed text columns `source_key` and `medium_key` ('' when empty); the macro renders a
+    select of (source_key, medium_key, channel): the channel of the first rule in seed `channel_rules`
     whose clause matches, `Other` when none does. Rules are data: edit the seed, not SQL. -#}
 {% macro classify_channels(pairs) -%}
     select

@@ -1,12 +1,12 @@
 {#- Business rules written once and used by several models. -#}
 
-{#- SPEC 2: campaign_key = the campaign name lower-cased, trimmed, inner white space collapsed.
+{#- campaign_key = the campaign name lower-cased, trimmed, inner white space collapsed.
     An empty name gives NULL (no campaign). -#}
 {% macro campaign_key(expr) -%}
     nullif(lower(trim({{ revops.regex_replace_all(expr, '\\s+', ' ') }})), '')
 {%- endmacro %}
 
-{#- SPEC 2: rates with a zero (or missing) denominator are NULL, never 0 and never an error;
+{#- Rates with a zero (or missing) denominator are NULL, never 0 and never an error;
     both sides are cast to a float first because 7/2 is 3 on Postgres. -#}
 {% macro safe_divide(numerator, denominator) -%}
     case
@@ -21,7 +21,7 @@
     cast({{ expr }} as decimal(18, 2))
 {%- endmacro %}
 
-{#- SPEC 3: email_sha256 is the SHA-256 hex of the lower-cased, trimmed email. -#}
+{#- email_sha256 is the SHA-256 hex of the lower-cased, trimmed email. -#}
 {% macro email_sha256(expr) -%}
     case
         when nullif(trim({{ expr }}), '') is not null

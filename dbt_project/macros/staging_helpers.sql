@@ -35,7 +35,7 @@
 {%- endmacro %}
 
 {#- One staging model per Salesforce object, from a field list (API name, column, kind):
-    the newest snapshot of the object only (SPEC 1: the newest snapshot is the truth, whole),
+    the newest snapshot of the object only (every export is a full snapshot: the newest is the truth, whole),
     API names renamed to snake_case and cast. Fields that an org's export does not have
     (custom fields, CurrencyIsoCode without multi-currency, IsDeleted on User) are NULL, so
     one project reads every org's exports. Deleted rows are kept and flagged `is_deleted`. -#}

@@ -1,6 +1,6 @@
 {{ config(meta={'dagster': {'ref': {'name': 'mart_funnel_daily'}}}) }}
 {#- Spend in = spend out: mart_funnel_daily = fct_ad_spend_daily = the deduplicated raw ad
-    rows, recomputed here from the raw tables with the SPEC 5 rule (per platform, day and
+    rows, recomputed here from the raw tables with the ingest rule (per platform, day and
     campaign, the newest file that has the key) and the same currency conversion. -#}
 {%- set reporting_currency = var('reporting_currency') | upper -%}
 {%- set platforms = [

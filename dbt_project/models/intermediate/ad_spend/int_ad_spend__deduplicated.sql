@@ -1,4 +1,4 @@
-{#- One row per (platform, date_day, campaign_id): overlapping exports resolved (SPEC 5: the
+{#- One row per (platform, date_day, campaign_id): overlapping exports resolved (the
     newest file that has the key wins, by modification time, ties by file name; a row of an
     older file stays when no newer file has its key), campaign_key and channel assigned
     (campaign map first), money converted to the reporting currency. -#}

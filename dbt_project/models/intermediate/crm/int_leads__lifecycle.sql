@@ -1,4 +1,4 @@
-{#- One row per non-deleted lead of the newest snapshot with its handoff lifecycle (SPEC 2):
+{#- One row per non-deleted lead of the newest snapshot with its handoff lifecycle (docs/definitions.md):
     MQL, first sales touch (earliest non-deleted Task on the lead created at or after mql_at),
     SQL (conversion), outcome and handoff SLA measured to the as-of time. -#}
 {%- set sla_seconds = (var('sla_hours') | float) * 3600 -%}

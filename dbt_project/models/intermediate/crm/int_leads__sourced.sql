@@ -1,4 +1,4 @@
-{#- One row per non-deleted lead with its source (SPEC 2), in this order: the UTMs captured on
+{#- One row per non-deleted lead with its source (docs/definitions.md#lead-source), in this order: the UTMs captured on
     the lead; else its visitor's first session in the stitching window; else a GCLID captured
     on the lead (Google paid click); else LeadSource through the channel rules as a source with
     an empty medium; an empty LeadSource gives channel Other and no campaign. -#}

@@ -1,4 +1,4 @@
-{#- One row per non-deleted opportunity of the newest snapshot with its source (SPEC 2): the
+{#- One row per non-deleted opportunity of the newest snapshot with its source (docs/definitions.md#opportunity-source): the
     converted lead's source; else its primary CRM campaign (name as campaign_key, channel from
     the campaign map's salesforce row, else Other); else Sales Sourced. Amounts are converted to
     the reporting currency. -#}

@@ -1,6 +1,6 @@
-{#- SPEC 2: the data's as-of time is the newest CRM snapshot's export time. SLA states and
-    open durations are measured to it, never to the wall clock, so a rerun on the same files
-    gives the same marts. One row. -#}
+{#- The data's as-of time is the newest CRM snapshot's export time (docs/definitions.md#as-of-time).
+    SLA states and open durations are measured to it, never to the wall clock, so a rerun on
+    the same files gives the same marts. One row. -#}
 with
 
 snapshots as (

@@ -277,7 +277,7 @@ referrer_sources as (
 
 ),
 
-{#- SPEC 2 precedence: explicit UTM > click id > referrer > Direct. Click ids and referrers are
+{#- Precedence (docs/definitions.md#session): explicit UTM > click id > referrer > Direct. Click ids and referrers are
     turned into the (source, medium) they stand for, so one set of rules gives every channel. #}
 sourced as (
 

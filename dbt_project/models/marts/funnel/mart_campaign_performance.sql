@@ -1,4 +1,4 @@
-{#- A cohort view per campaign_key (SPEC 3): spend, impressions and clicks from the ad rows of
+{#- A cohort view per campaign_key (docs/marts.md#mart_campaign_performance): spend, impressions and clicks from the ad rows of
     the key; sessions from fct_sessions; leads, MQLs and SQLs from the leads the campaign
     brought, whatever day they happen; won deals and revenue from the opportunities whose
     source is the campaign (so deals sourced by a CRM campaign count too). -#}
