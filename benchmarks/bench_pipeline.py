@@ -285,7 +285,7 @@ def last_day_of_deliveries(landing: Path, hours: float = 24) -> list[Path]:
 
 
 def newest_crm_snapshot(landing: Path) -> list[Path]:
-    """The files of the newest Salesforce export folder (SPEC: a weekly full snapshot)."""
+    """The files of the newest Salesforce export folder (a weekly full snapshot)."""
     folders = sorted(p for p in (landing / "salesforce").iterdir() if p.is_dir())
     return landing_files(folders[-1]) if folders else []
 

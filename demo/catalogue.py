@@ -4,9 +4,9 @@ Everything here is a constant on purpose: campaign names and ids never depend on
 tests, the campaign map seed and DECISIONLOG entries can name them. The seed only drives the
 random volumes and outcomes of the simulation.
 
-Channels are written here by construction (what SPEC section 2's rules give for the traffic's
-source/medium/click id/referrer), never computed by reading the dbt channel seed: the ground
-truth must be an independent statement of what the marts should find.
+Channels are written here by construction (what the channel rules of docs/definitions.md give
+for the traffic's source/medium/click id/referrer), never computed by reading the dbt channel
+seed: the ground truth must be an independent statement of what the marts should find.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ CURRENCY = "USD"
 
 
 def campaign_key(name: str | None) -> str | None:
-    """SPEC 2: lower-cased, trimmed, inner white space collapsed; empty gives None."""
+    """campaign_key: lower-cased, trimmed, inner white space collapsed; empty gives None."""
     if name is None:
         return None
     key = re.sub(r"\s+", " ", name).strip().lower()
@@ -298,7 +298,7 @@ CAMPAIGNS: tuple[Campaign, ...] = (
 )
 
 # A Google campaign that spends but is in no report: it only shows in `Total: Account`,
-# which is why SPEC 1 says never to reconcile rows against that total.
+# which is why rows must never be reconciled against that total.
 HIDDEN_GOOGLE_CAMPAIGN_DAILY_SPEND = 7.5
 
 # Salesforce Campaign of the partner event: the primary CampaignId of some opportunities that
@@ -317,7 +317,7 @@ CAMPAIGN_MAP_KEYS: dict[tuple[str, str], str] = {
 class TrafficSource:
     """One way visitors reach the site, with what GA4 records for it and what it means.
 
-    channel/campaign_key are the ground truth for sessions of this source (SPEC 2 rules
+    channel/campaign_key are the ground truth for sessions of this source (the channel rules
     applied by hand: explicit UTM > click id > referrer > Direct).
     """
 
@@ -486,8 +486,9 @@ def traffic_sources() -> list[TrafficSource]:
 
 
 # Leads that never came through the website: LeadSource picklist value, leads per day at
-# scale 1, quality profile. Their channel follows SPEC 2 (LeadSource as a source with empty
-# medium): `Email` gives Email; picklist values no rule names give Other; empty gives Other.
+# scale 1, quality profile. Their channel follows the lead-source rule (LeadSource as a
+# source with empty medium): `Email` gives Email; picklist values no rule names give Other;
+# empty gives Other.
 OFFLINE_LEADS: tuple[tuple[str, float, str, str], ...] = (
     ("Trade Show", 1.2, "event", "Other"),
     ("Partner", 0.9, "referral", "Other"),

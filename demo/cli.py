@@ -52,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="first simulated day, YYYY-MM-DD (default 2026-01-01)",
     )
     parser.add_argument(
-        "--defects", action="store_true", help="plant SPEC section 5 faults, listed in summary.json"
+        "--defects",
+        action="store_true",
+        help="plant ingest faults (docs/data-quality.md), listed in summary.json",
     )
     parser.add_argument(
         "--truth",

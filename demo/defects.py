@@ -1,4 +1,5 @@
-"""`--defects`: the faults of SPEC section 5, planted so that the ground truth does not change.
+"""`--defects`: the faults ingest must survive (docs/data-quality.md), planted so that the
+ground truth does not change.
 
 Row defects (a bad number, a bad date, an ID in scientific notation) go only into rows whose
 natural key (platform, day, campaign id) is also held, with its final numbers, by the next

@@ -2,9 +2,10 @@
 
 Real teams deliver ad data as a history backfill (one report per calendar month) and then a
 daily export of the last 7 days, so files overlap and the newest file that holds a key wins
-(SPEC 5). A daily export's last day is still incomplete when it is pulled: it shows about 80%
-of the final numbers, and the next day's export restates it. The newest holder of every key
-therefore always shows the final number, which is what the ground truth sums.
+(docs/data-quality.md#ingest-rules). A daily export's last day is still incomplete when it
+is pulled: it shows about 80% of the final numbers, and the next day's export restates it.
+The newest holder of every key therefore always shows the final number, which is what the
+ground truth sums.
 """
 
 from __future__ import annotations

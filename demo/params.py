@@ -51,5 +51,5 @@ def day_string(ts: int, fmt: str = "%Y-%m-%d") -> str:
 
 
 def snapshot_folder(ts: int, newest: bool) -> str:
-    """SPEC 1: `YYYY-MM-DD` (00:00 UTC) or `YYYY-MM-DDTHHMMSSZ`."""
+    """Snapshot folder name: `YYYY-MM-DD` (00:00 UTC) or `YYYY-MM-DDTHHMMSSZ`."""
     return day_string(ts, "%Y-%m-%dT%H%M%SZ") if newest else day_string(ts)

@@ -442,8 +442,8 @@ def _assemble_leads(
     people = _people(rng, n, np.arange(n) + 1001)
     leads = pd.concat([leads, people], axis=1)
     leads["email_sha256"] = _sha256(leads["email"].to_numpy())
-    # A few forms store the address as typed: capitals and a stray space (SPEC 3 hashes the
-    # lower-cased, trimmed value, so stitching still works).
+    # A few forms store the address as typed: capitals and a stray space (email_sha256 hashes
+    # the lower-cased, trimmed value, so stitching still works).
     messy = rng.random(n) < 0.05
     leads["email_written"] = np.where(
         messy, " " + leads["email"].str.capitalize() + " ", leads["email"]

@@ -1,6 +1,6 @@
 """Ground truth: what the marts must find, from the simulation's own state.
 
-Nothing here reads a written file. Definitions are SPEC section 2/3's, applied to the
+Nothing here reads a written file. Definitions are docs/definitions.md's, applied to the
 simulated records at the as-of time (the newest snapshot's time):
 - ads: each campaign's final daily numbers (what the newest export holding a key shows);
   clicks only where the reports carry them (the Video report has `Interactions`, no Clicks);
@@ -118,7 +118,7 @@ def _utm_channel(utm_source: str, utm_medium: str) -> str:
 
 
 def lead_sources(w: World, leads: pd.DataFrame) -> pd.DataFrame:
-    """channel and campaign_key (None for no campaign) per lead, by SPEC 2's precedence."""
+    """channel and campaign_key (None for no campaign) per lead, by the lead-source precedence."""
     out = pd.DataFrame(index=leads.index, columns=["channel", "campaign_key"], dtype=object)
     utm = leads["utm_captured"].to_numpy()
     pairs = leads.loc[utm, ["utm_source", "utm_medium"]].drop_duplicates()

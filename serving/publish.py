@@ -1,4 +1,4 @@
-"""Atomic publish of the ``marts`` schema to the serving database (SPEC section 6).
+"""Atomic publish of the ``marts`` schema to the serving database.
 
 BI tools read the serving file at any time, also while a run writes. DuckDB
 locks a file for the one process that opens it read-write, so readers can never

@@ -20,8 +20,8 @@ from orchestration.dbt_cli import dbt_executable
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_DIR = REPO / "dbt_project"
 
-# The handoff marts SPEC names, all built in schema `marts`.
-SPEC_MARTS = (
+# The eight marts (docs/marts.md), all built in schema `marts`.
+MARTS = (
     "fct_ad_spend_daily",
     "fct_sessions",
     "dim_leads",

@@ -55,7 +55,7 @@ def day_format(day: int) -> str:
 
 
 def shard_day(world: World) -> int:
-    """The day split in shards: 2026-11-03 when simulated (SPEC's example), else the busiest."""
+    """The day split in shards: 2026-11-03 when simulated (the documented one), else the busiest."""
     p = world.params
     wanted = (dt.date(2026, 11, 3) - p.start).days
     if 0 <= wanted < p.days:

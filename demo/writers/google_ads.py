@@ -1,11 +1,11 @@
 """Google Ads campaign reports as the UI downloads them, plus one API-shaped export.
 
-Variants rotate by file so every quirk of SPEC 1 occurs: UTF-8 with and without BOM, UTF-16LE
-tab-separated ("CSV for Excel"), columns in another order, locale-written days, `--` blanks,
-percent strings, `Total:` rows (`Total: Account` includes a campaign no report lists), a Video
-report without `Campaign ID` whose clicks column is `Interactions`, and an ad-hoc report
-without `Clicks`. Ad rows are campaigns x days (no growth with --scale), so rows are rendered
-in Python.
+Variants rotate by file so every quirk of real UI downloads occurs: UTF-8 with and without
+BOM, UTF-16LE tab-separated ("CSV for Excel"), columns in another order, locale-written days,
+`--` blanks, percent strings, `Total:` rows (`Total: Account` includes a campaign no report
+lists), a Video report without `Campaign ID` whose clicks column is `Interactions`, and an
+ad-hoc report without `Clicks`. Ad rows are campaigns x days (no growth with --scale), so rows
+are rendered in Python.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Salesforce weekly snapshots: `salesforce/<export time>/<Object>.csv`, one per object.
 
 Each snapshot is the full state of the CRM at its time (demo/state.py), with API field names,
-the custom fields of SPEC 1, every cell quoted and multi-line text kept. Styles:
+the custom lead fields (MQL date, disqualified reason, GA client id, UTMs, GCLID), every
+cell quoted and multi-line text kept. Styles:
 - `export`: Data Export (`true`/`false`, `2026-03-04T10:22:13.000Z`, dates `2026-03-04`);
 - `dataloader`: Data Loader (`1`/`0`, `2026-03-04 10:22:13`, dates as midnight datetimes,
   null Ids `000000000000000AAA` / `000000000000000` in empty lookups);

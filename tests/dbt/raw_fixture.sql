@@ -1,5 +1,5 @@
 -- A tiny raw schema exactly as docs/ARCHITECTURE.md says ingest writes it, with rows chosen to
--- exercise each rule of SPEC section 2 (overlapping exports, snapshots, stitching, SLA states).
+-- exercise each rule of docs/definitions.md (overlapping exports, snapshots, stitching, SLA states).
 -- As-of time: the newest Salesforce snapshot, 2026-03-10 00:00 UTC.
 create schema if not exists raw;
 

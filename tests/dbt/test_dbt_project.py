@@ -1,5 +1,6 @@
-"""dbt build on a tiny raw schema (raw_fixture.sql): every rule of SPEC section 2 that the
-fixture exercises, the SPEC 4 checks, and incremental runs equal to a full refresh."""
+"""dbt build on a tiny raw schema (raw_fixture.sql): every rule of docs/definitions.md that
+the fixture exercises, the checks of docs/data-quality.md, and incremental runs equal to a
+full refresh."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_helpers import execute_sql_file
-from dbt_runner import SPEC_MARTS, mart_rows, query, ran_sql, run_dbt
+from dbt_runner import MARTS, mart_rows, query, ran_sql, run_dbt
 
 NEW_GA4_DAY = Path(__file__).with_name("new_ga4_day.sql")
 
@@ -39,7 +40,7 @@ def test_every_mart_is_built_in_schema_marts(built_fixture_warehouse):
             "select table_name from information_schema.tables where table_schema = 'marts'",
         )
     }
-    assert set(SPEC_MARTS) <= tables
+    assert set(MARTS) <= tables
 
 
 def test_overlapping_ad_exports_keep_the_newest_file(built_fixture_warehouse):
@@ -161,7 +162,7 @@ def test_incremental_run_after_a_new_day_equals_a_full_refresh(built_fixture_war
     full_run = run_dbt(["run", "--full-refresh"], full, tmp_path / "full")
     assert full_run.returncode == 0, full_run.output[-4000:]
 
-    for mart in SPEC_MARTS:
+    for mart in MARTS:
         assert mart_rows(incremental, mart) == mart_rows(full, mart), mart
     ((new_sessions,),) = query(
         incremental, "select count(*) from marts.fct_sessions where date_day = '2026-03-11'"
@@ -200,7 +201,7 @@ def test_dbt_docs_generate_works(built_fixture_warehouse, tmp_path, command):
     assert (tmp_path / "docs" / "target" / "catalog.json").exists()
 
 
-SPEC_COLUMNS = {
+MART_COLUMNS = {
     "fct_ad_spend_daily": "date_day, platform, account_name, campaign_id, campaign_name, "
     "campaign_key, channel, currency, impressions, clicks, spend, platform_conversions",
     "fct_sessions": "session_key, user_pseudo_id, session_started_at, date_day, landing_page, "
@@ -224,7 +225,7 @@ SPEC_COLUMNS = {
 }
 
 
-@pytest.mark.parametrize("mart", sorted(SPEC_COLUMNS))
+@pytest.mark.parametrize("mart", sorted(MART_COLUMNS))
 def test_mart_has_every_column_spec_names(built_fixture_warehouse, mart):
     warehouse, _ = built_fixture_warehouse
     present = {
@@ -235,7 +236,7 @@ def test_mart_has_every_column_spec_names(built_fixture_warehouse, mart):
             f"where table_schema = 'marts' and table_name = '{mart}'",
         )
     }
-    assert {c.strip() for c in SPEC_COLUMNS[mart].split(",")} - present == set()
+    assert {c.strip() for c in MART_COLUMNS[mart].split(",")} - present == set()
 
 
 def test_money_columns_are_decimal_18_2(built_fixture_warehouse):

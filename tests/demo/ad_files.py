@@ -102,7 +102,7 @@ def spend_rows(path: Path) -> list[tuple[tuple[str, dt.date, str], float]] | Non
 
 
 def deduplicated_spend(landing: Path) -> dict[tuple[str, dt.date, str], float]:
-    """SPEC 5: per natural key, the row of the newest file (mtime, then name) wins."""
+    """Per natural key, the row of the newest file (mtime, then name) wins."""
     files = [
         p
         for folder in ("google_ads", "meta_ads", "linkedin_ads")

@@ -1,4 +1,4 @@
-"""Every landing file is the format it claims to be (SPEC section 1)."""
+"""Every landing file is the format it claims to be (the formats the parsers accept)."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The truth is what the generator simulated (demo/truth.py), never re-read from the files it
 wrote; these tests are the proof that parsing, deduplication, stitching, attribution and the
-handoff rules of SPEC section 2 recover it exactly. Differences by design are handled where
+handoff rules of docs/definitions.md recover it exactly. Differences by design are handled where
 they are compared, with the reason next to them.
 """
 
@@ -13,7 +13,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from dbt_runner import SPEC_MARTS, mart_rows, query, ran_sql, run_dbt
+from dbt_runner import MARTS, mart_rows, query, ran_sql, run_dbt
 from e2e_helpers import INCREMENTAL_SEED
 
 pytestmark = pytest.mark.slow
@@ -71,7 +71,7 @@ def test_campaign_performance_equals_truth_per_campaign(pipeline_for, seed):
     pipeline = pipeline_for(seed)
     truth = pd.read_csv(pipeline.truth / "campaigns.csv", keep_default_na=False)
     # The truth has one row per campaign_key x channel; mart_campaign_performance is one row
-    # per campaign_key (SPEC 3), so the truth is summed over channels ('(none)' mixes Direct,
+    # per campaign_key, so the truth is summed over channels ('(none)' mixes Direct,
     # Organic Search, ...).
     truth_by_key = truth.groupby("campaign_key", as_index=False)[MEASURES].sum()
     marts = query(
@@ -164,12 +164,12 @@ def test_incremental_build_after_a_new_day_equals_a_full_refresh(pipeline_for, t
     shutil.copy(pipeline.warehouse, full)
     run = run_dbt(["run", "--full-refresh"], full, tmp_path / "dbt_full")
     assert run.returncode == 0, run.output[-4000:]
-    for mart in SPEC_MARTS:
+    for mart in MARTS:
         assert mart_rows(pipeline.warehouse, mart) == mart_rows(full, mart), mart
 
 
 def test_marts_equal_truth_with_planted_defects(pipeline_for):
-    """SPEC 5 faults (duplicate and re-delivered files, bad rows, a file without a required
+    """Ingest faults (duplicate and re-delivered files, bad rows, a file without a required
     column, an empty or corrupt file) never change the truth: the marts must not move either."""
     pipeline = pipeline_for(DEFECTS_SEED, defects=True)
     assert pipeline.first_build.returncode == 0, pipeline.first_build.output[-4000:]

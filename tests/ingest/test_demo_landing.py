@@ -1,7 +1,7 @@
 """Ingest over the demo generator's landing zone, normal and with planted defects.
 
-Each planted defect in ground_truth/summary.json must land where SPEC section 5
-says; every loaded file reconciles; a rerun changes nothing; a new file is the
+Each planted defect in ground_truth/summary.json must land where the ingest rules
+(docs/data-quality.md) say; every loaded file reconciles; a rerun changes nothing; a new file is the
 only thing a second run reads.
 """
 

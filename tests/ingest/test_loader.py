@@ -1,4 +1,4 @@
-"""Loader rules of SPEC section 5, on hand-made files of several sources."""
+"""Loader rules (docs/data-quality.md#ingest-rules), on hand-made files of several sources."""
 
 from __future__ import annotations
 

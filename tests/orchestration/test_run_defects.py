@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_runner import SPEC_MARTS
+from dbt_runner import MARTS
 
 pytestmark = pytest.mark.slow
 
@@ -99,7 +99,7 @@ def _marts_content(serving: Path) -> dict[str, tuple[int, str]]:
             m: tuple(
                 con.execute(f"select count(*), sum(hash(t))::varchar from marts.{m} t").fetchone()
             )
-            for m in SPEC_MARTS
+            for m in MARTS
         }
     finally:
         con.close()
@@ -150,7 +150,7 @@ def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "held": held,
         "stdout": first.stdout,
         "marts": _marts_digest(serving),
-        "marts_spec": {m: _marts_digest(serving)[m] for m in SPEC_MARTS},
+        "marts_spec": {m: _marts_digest(serving)[m] for m in MARTS},
         "marts_content": _marts_content(serving),
     }
 
@@ -212,11 +212,11 @@ def test_a_day_without_crm_snapshot_rebuilds_what_it_reaches_and_equals_a_full_b
     assert _marts_content(serving) == narrowed
     # Later tests compare with the last good publish.
     good_run["marts"] = _marts_digest(serving)
-    good_run["marts_spec"] = {m: good_run["marts"][m] for m in SPEC_MARTS}  # type: ignore[index]
+    good_run["marts_spec"] = {m: good_run["marts"][m] for m in MARTS}  # type: ignore[index]
 
 
 def _read_all_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {m: con.execute(f"select count(*) from marts.{m}").fetchall()[0][0] for m in SPEC_MARTS}
+    return {m: con.execute(f"select count(*) from marts.{m}").fetchall()[0][0] for m in MARTS}
 
 
 def _reader_during_run(serving: str, stop: mp.Event, queue: mp.Queue) -> None:
@@ -241,7 +241,7 @@ def _reader_during_run(serving: str, stop: mp.Event, queue: mp.Queue) -> None:
 
 
 def test_readers_see_complete_marts_all_through_a_full_run(good_run: dict[str, object]) -> None:
-    """SPEC 6: BI reads the serving file while a run writes; every read succeeds and sees
+    """BI reads the serving file while a run writes; every read succeeds and sees
     all marts whole (a forced rerun on the same files publishes the same marts again)."""
     env = dict(good_run["env"])  # type: ignore[arg-type]
     serving = Path(env["REVOPS_SERVING"])
