@@ -1,4 +1,4 @@
-"""The one shared loader (SPEC section 5): nothing lost, nothing twice.
+"""The one shared loader (docs/data-quality.md#ingest-rules): nothing lost, nothing twice.
 
 Files of one source are loaded in batches. For every file the loader hashes
 it, skips it when its content is already loaded, and lets the source's parser
