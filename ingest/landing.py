@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from revops.sources import SOURCES
 from revops.sources import source as source_named
 
 # Files a sync job or an editor is still writing, or leaves behind.
@@ -66,6 +67,20 @@ def list_files(landing_dir: Path, source: str) -> list[LandingFile]:
             )
         )
     return sorted(files, key=lambda f: (f.mtime_us, f.rel_path))
+
+
+def unknown_folders(landing_dir: Path) -> list[str]:
+    """Top-level folders of the landing zone that are no source's folder (say `ga4/` where
+    `web/` is expected), sorted; dot-folders (`.sync`, `.git`) are not looked at."""
+    root = Path(landing_dir)
+    if not root.is_dir():
+        return []
+    expected = {source.folder for source in SOURCES}
+    return sorted(
+        entry.name
+        for entry in root.iterdir()
+        if entry.is_dir() and not entry.name.startswith(".") and entry.name not in expected
+    )
 
 
 def unchanged_since_last_run(con: duckdb.DuckDBPyConnection, files: list[LandingFile]) -> set[str]:

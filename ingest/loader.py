@@ -50,10 +50,33 @@ BOOKKEEPING_DDL = (
         file_path VARCHAR, file_size BIGINT, file_sha256 VARCHAR, source VARCHAR,
         rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, status VARCHAR,
         error VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP,
-        file_modified_at TIMESTAMP, extra_columns VARCHAR, newest_data_date DATE)""",
+        file_modified_at TIMESTAMP, extra_columns VARCHAR, newest_data_date DATE,
+        parse_notes VARCHAR, header_columns VARCHAR)""",
+    # warehouses made before these columns existed
+    f"alter table {RAW}.ingest_log add column if not exists parse_notes VARCHAR",
+    f"alter table {RAW}.ingest_log add column if not exists header_columns VARCHAR",
     f"""create table if not exists {RAW}.rejected_rows (
         file_path VARCHAR, row_number BIGINT, raw_line VARCHAR, reason VARCHAR,
         source VARCHAR, file_sha256 VARCHAR, rejected_at TIMESTAMP)""",
+)
+
+LOG_COLUMNS = (
+    "file_path",
+    "file_size",
+    "file_sha256",
+    "source",
+    "rows_read",
+    "rows_loaded",
+    "rows_rejected",
+    "status",
+    "error",
+    "started_at",
+    "finished_at",
+    "file_modified_at",
+    "extra_columns",
+    "newest_data_date",
+    "parse_notes",
+    "header_columns",
 )
 
 LINEAGE_DDL = """_source_file VARCHAR, _file_sha256 VARCHAR, _row_number BIGINT,
@@ -77,6 +100,42 @@ def ensure_bookkeeping(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(ddl)
 
 
+def raw_columns(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """Table -> its column names, for every table of the raw schema (one query)."""
+    found: dict[str, set[str]] = {}
+    for table, column in con.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = ?",
+        [RAW],
+    ).fetchall():
+        found.setdefault(table, set()).add(column)
+    return found
+
+
+def ensure_columns(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: dict[str, str],
+    trailer: str,
+    existing: dict[str, set[str]] | None = None,
+) -> None:
+    """Create raw.<table> with `columns` then `trailer` (lineage...), or add the columns it
+    lacks (a warehouse made by an older version: earlier rows read NULL there)."""
+    existing = raw_columns(con) if existing is None else existing
+    have = existing.get(table)
+    if have is None:
+        cols = ", ".join(f"{ident(name)} {sql_type}" for name, sql_type in columns.items())
+        con.execute(f"create table if not exists {RAW}.{ident(table)} ({cols}, {trailer})")
+        existing[table] = set(columns)
+        return
+    for name, sql_type in columns.items():
+        if name not in have:
+            con.execute(
+                f"alter table {RAW}.{ident(table)} add column if not exists {ident(name)} "
+                f"{sql_type}"
+            )
+            have.add(name)
+
+
 @dataclass
 class Prepared:
     """One file accepted for a batch; the parser's prepare() fills in the rest."""
@@ -92,6 +151,13 @@ class Prepared:
     weight: int = 0  # estimated bytes of text, for batch sizing
     index: int = -1  # `_file` in the batch's temp tables
     loaded_before: bool = False  # an earlier version of this path is loaded: its rows go
+    notes: list[str] = field(default_factory=list)  # parse decisions found by prepare()
+    stage_notes: list[str] = field(default_factory=list)  # found by stage(), reset before it
+    header_columns: str | None = None  # `|id|email|...|`: the header, lower-cased
+
+    def parse_notes(self) -> str | None:
+        """What ingest_log.parse_notes says: `; `-joined, NULL when nothing was decided."""
+        return "; ".join(dict.fromkeys([*self.notes, *self.stage_notes])) or None
 
 
 @dataclass
@@ -110,6 +176,10 @@ class Staged:
     has_extra: bool = True
     newest_data_date: str | None = None  # SQL over s. and f., aggregated with max() over good rows
     empty_error: str | None = None  # a file without data rows fails: message with {path}
+    # The good rows are inserted from this relation (aliased ``s``, same columns, may hold
+    # several rows per data row: a multi-day ad row spread over its days); NULL: `relation`.
+    # Counts (rows_read/rejected) always come from `relation`: one row per data row.
+    insert_relation: str | None = None
     cleanup: list[str] = field(default_factory=list)  # temp tables to drop after the batch
 
 
@@ -209,6 +279,7 @@ def ingest_files(
     for file in files:
         started = utcnow()
         sha: str | None = None
+        item: Prepared | None = None
         try:
             sha = sha256_of(file.path)
             # A decision that depends on a file of the open batch waits for its commit.
@@ -238,7 +309,7 @@ def ingest_files(
             continue
         except FileError as exc:
             outcomes[file.rel_path] = _record_other(
-                con, file, sha, started, "failed", str(exc), log
+                con, file, sha, started, "failed", str(exc), log, item
             )
             continue
         except READ_ERRORS as exc:
@@ -276,6 +347,7 @@ def _flush(
         return []
     for index, item in enumerate(items):
         item.index = index
+        item.stage_notes = []
     staged: list[Staged] = []
     try:
         try:
@@ -292,7 +364,7 @@ def _flush(
             if isinstance(exc, FileError)
             else f"{item.file.rel_path}: could not be read: {_first_line(exc)}"
         )
-        return [_record_other(con, item.file, item.sha, item.started, "failed", message, log)]
+        return [_record_other(con, item.file, item.sha, item.started, "failed", message, log, item)]
     finished = utcnow()
     for item, outcome in zip(items, outcomes, strict=True):
         if outcome.status == "loaded":
@@ -401,7 +473,17 @@ def _commit(
                     newest_data_date=newest_value,
                 )
                 extra = ",".join(item.extra_columns) or None
-                entries.append(LogEntry(item.file, item.sha, item.started, outcome, extra))
+                entries.append(
+                    LogEntry(
+                        item.file,
+                        item.sha,
+                        item.started,
+                        outcome,
+                        extra,
+                        item.parse_notes(),
+                        item.header_columns,
+                    )
+                )
             outcomes.append(outcome)
         write_logs(con, entries)
         con.execute("commit")
@@ -448,7 +530,7 @@ def _write_rows(
     ]
     con.execute(
         f"insert into {target} by name select {', '.join(select)} "
-        f"from {stage.relation} as s join {FILES} as f using (_file) "
+        f"from {stage.insert_relation or stage.relation} as s join {FILES} as f using (_file) "
         f"where s._reason is null{excluded}"
     )
     con.execute(
@@ -467,6 +549,8 @@ class LogEntry(NamedTuple):
     started: datetime
     outcome: FileOutcome
     extra_columns: str | None = None
+    parse_notes: str | None = None
+    header_columns: str | None = None
 
 
 def write_logs(con: duckdb.DuckDBPyConnection, entries: list[LogEntry]) -> None:
@@ -475,7 +559,7 @@ def write_logs(con: duckdb.DuckDBPyConnection, entries: list[LogEntry]) -> None:
         return
     finished = utcnow()
     params: list[Any] = []
-    for file, sha, started, outcome, extra_columns in entries:
+    for file, sha, started, outcome, extra_columns, notes, header_columns in entries:
         params += [
             file.rel_path,
             file.size,
@@ -491,9 +575,15 @@ def write_logs(con: duckdb.DuckDBPyConnection, entries: list[LogEntry]) -> None:
             file.modified_at,
             extra_columns,
             outcome.newest_data_date,
+            notes,
+            header_columns,
         ]
-    row = "(" + ", ".join("?" for _ in range(14)) + ")"
-    con.execute(f"insert into {RAW}.ingest_log values {', '.join(row for _ in entries)}", params)
+    row = "(" + ", ".join("?" for _ in LOG_COLUMNS) + ")"
+    con.execute(
+        f"insert into {RAW}.ingest_log ({', '.join(LOG_COLUMNS)}) "
+        f"values {', '.join(row for _ in entries)}",
+        params,
+    )
 
 
 def write_log(
@@ -503,8 +593,12 @@ def write_log(
     started: datetime,
     outcome: FileOutcome,
     extra_columns: str | None = None,
+    parse_notes: str | None = None,
+    header_columns: str | None = None,
 ) -> None:
-    write_logs(con, [LogEntry(file, sha, started, outcome, extra_columns)])
+    write_logs(
+        con, [LogEntry(file, sha, started, outcome, extra_columns, parse_notes, header_columns)]
+    )
 
 
 def _record_other(
@@ -515,11 +609,15 @@ def _record_other(
     status: str,
     message: str,
     log: logging.Logger,
+    item: Prepared | None = None,
 ) -> FileOutcome:
+    """A file that loads no rows; a failed file still logs what its header said."""
     outcome = FileOutcome(file_path=file.rel_path, status=status, error=message)
+    notes = item.parse_notes() if item is not None else None
+    header = item.header_columns if item is not None else None
     con.execute("begin transaction")
     try:
-        write_log(con, file, sha, started, outcome)
+        write_log(con, file, sha, started, outcome, None, notes, header)
         con.execute("commit")
     except BaseException:
         _rollback(con)

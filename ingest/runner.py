@@ -16,9 +16,16 @@ from pathlib import Path
 import duckdb
 
 from ingest.landing import list_files, unchanged_since_last_run
-from ingest.loader import RAW, FileOutcome, Parser, ensure_bookkeeping, ingest_files
-from ingest.parsers import ga4, google_ads, linkedin_ads, meta_ads, salesforce
-from revops.sources import SOURCE_NAMES
+from ingest.loader import (
+    RAW,
+    FileOutcome,
+    Parser,
+    ensure_bookkeeping,
+    ingest_files,
+    raw_columns,
+)
+from ingest.parsers import ads, ga4, google_ads, linkedin_ads, meta_ads, salesforce
+from revops.sources import SOURCE_NAMES, SOURCES
 from revops.warehouse import deferred_checkpoints
 
 PARSERS: dict[str, Parser] = {
@@ -27,6 +34,31 @@ PARSERS: dict[str, Parser] = {
     "linkedin_ads": linkedin_ads.PARSER,
     "ga4": ga4.PARSER,
     "salesforce": salesforce.PARSER,
+}
+
+
+def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Every raw table of every source of revops.sources.SOURCES, with the typed columns dbt
+    reads, empty when nothing was delivered (SPEC 1.1: any subset of sources), plus the
+    bookkeeping tables. Existing tables only gain the columns they lack; one catalog query
+    when nothing is missing."""
+    ensure_bookkeeping(con)
+    existing = raw_columns(con)
+    for source in SOURCES:
+        if source.name == "salesforce":
+            salesforce.ensure_object_tables(con, source.tables, existing)
+        elif source.name == "ga4":
+            ga4.ensure_table(con, existing)
+        elif source.name in _AD_FORMATS:
+            ads.ensure_table(con, _AD_FORMATS[source.name], existing)
+        else:
+            raise ValueError(f"ingest has no raw tables for source {source.name!r}")
+
+
+_AD_FORMATS = {
+    "google_ads": google_ads.FORMAT,
+    "meta_ads": meta_ads.FORMAT,
+    "linkedin_ads": linkedin_ads.FORMAT,
 }
 
 
@@ -68,7 +100,7 @@ def ingest_source(
     if source not in PARSERS:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCE_NAMES)}")
     log = log or logging.getLogger(__name__)
-    ensure_bookkeeping(con)
+    ensure_raw_tables(con)
     files = list_files(Path(landing_dir), source)
     unchanged = unchanged_since_last_run(con, files)
     result = SourceResult(source=source, files_seen=len(files), files_unchanged=len(unchanged))

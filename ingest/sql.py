@@ -63,6 +63,83 @@ def clean_number(cell: str) -> str:
     return f"regexp_replace(trim({cell}), '{_NUMBER_NOISE}', '', 'g')"
 
 
+# Localised numbers. After the noise goes (currency symbols, `%`, spaces, NBSP and
+# the narrow NBSP of French/Portuguese UIs: they never separate decimals), a cell is written
+# in the 1,234.56 style (EN), in the 1.234,56 style (EU), in both (`1,234`, `1.234`: the
+# separator may be either) or in neither. A cell that only one style reads is evidence for
+# its file; a cell that both read with a separator is ambiguous.
+_LOCAL_NOISE = r"^[<>]\s*|R\$|US\$|[$€£¥₹%\s\x{00a0}\x{202f}]"
+EN_NUMBER = r"[-+]?(?:[1-9][0-9]{0,2}(?:,[0-9]{3})+|[0-9]+)(?:[.][0-9]+)?|[-+]?[.][0-9]+"
+EU_NUMBER = r"[-+]?(?:[1-9][0-9]{0,2}(?:[.][0-9]{3})+|[0-9]+)(?:,[0-9]+)?|[-+]?,[0-9]+"
+# day and month as 1-2 digits, a 4-digit year last: `24/11/2026`, `11/24/2026`, `3.11.2026`
+SLASHED_DATE = r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})"
+DATE_FORMATS_UNORDERED = tuple(f for f in DATE_FORMATS if f != "%m/%d/%Y")
+
+
+def local_clean(cell: str) -> str:
+    return f"regexp_replace(trim({cell}), '{_LOCAL_NOISE}', '', 'g')"
+
+
+def reads_as(clean: str, style: str) -> str:
+    """TRUE when the cleaned cell is a number in that style (`en` or `eu`)."""
+    pattern = EN_NUMBER if style == "en" else EU_NUMBER
+    return f"regexp_full_match({clean}, {literal('(?:' + pattern + ')')})"
+
+
+def has_separator(clean: str) -> str:
+    return f"(contains({clean}, ',') or contains({clean}, '.'))"
+
+
+def number_style(clean: str, en: str, eu: str, file_style: str) -> str:
+    """The style a cell is read in: its own when only one reads it, the file's when both
+    read it with a separator (NULL when the file has none: ambiguous), `en` for plain
+    digits; NULL when neither reads it (then it is simply not a number)."""
+    return (
+        f"case when {en} and not {eu} then 'en' when {eu} and not {en} then 'eu' "
+        f"when {en} and {eu} then case when {has_separator(clean)} then {file_style} "
+        f"else 'en' end end"
+    )
+
+
+def local_number(clean: str, style: str, sql_type: str) -> str:
+    """The cleaned cell as a number of SQL type, read in `style` (SQL: 'en'/'eu'/NULL)."""
+    return (
+        f"case {style} when 'en' then try_cast(replace({clean}, ',', '') as {sql_type}) "
+        f"when 'eu' then try_cast(replace(replace({clean}, '.', ''), ',', '.') as {sql_type}) "
+        f"end"
+    )
+
+
+AMBIGUOUS_NUMBER = (
+    "is ambiguous: the separator may mark thousands or decimals, and no other cell nor the "
+    "header language of the file tells which"
+)
+AMBIGUOUS_DATE = (
+    "is ambiguous: it may be day/month or month/day, and no other date nor the header "
+    "language of the file tells which"
+)
+
+
+def date_parts(clean: str) -> tuple[str, str]:
+    """First and second part of a slashed date as integers (NULL when not slashed)."""
+    first = f"try_cast(regexp_extract({clean}, '^{SLASHED_DATE}$', 1) as integer)"
+    second = f"try_cast(regexp_extract({clean}, '^{SLASHED_DATE}$', 2) as integer)"
+    return first, second
+
+
+def local_date(clean: str, order: str) -> str:
+    """A day: slashed dates in `order` (SQL: 'dmy'/'mdy'/NULL), others as DATE_FORMATS say."""
+    slashed = f"regexp_full_match({clean}, '{SLASHED_DATE}')"
+    normal = f"regexp_replace({clean}, '[.-]', '/', 'g')"
+    fmts = ", ".join(literal(f) for f in DATE_FORMATS_UNORDERED)
+    return (
+        f"case when {slashed} then case {order} "
+        f"when 'dmy' then cast(try_strptime({normal}, '%d/%m/%Y') as date) "
+        f"when 'mdy' then cast(try_strptime({normal}, '%m/%d/%Y') as date) end "
+        f"else cast(try_strptime({clean}, [{fmts}]) as date) end"
+    )
+
+
 def typed(kind: str, cell: str, transform: str = "") -> Typed:
     """Typed value of a cell for the ad-platform column kinds of ad_columns.csv."""
     is_blank = blank(cell)
@@ -155,18 +232,37 @@ NULL_SALESFORCE_IDS = ("000000000000000AAA", "000000000000000")
 
 def utc_timestamp(cell: str) -> str:
     """Salesforce datetimes as naive UTC: `...T10:22:13.000Z`, `... 10:22:13` (no zone: UTC),
-    `2026-03-04` (00:00 UTC) and explicit offsets (`+0100`, `-05:00`), which are applied.
+    `2026-03-04` (00:00 UTC), explicit offsets (`+0000`, `+0100`, `-05:00`), which are
+    applied, and Excel's US style (`3/4/26 10:22 AM`, `03/04/2026`).
 
     Only a value with a sign after the seconds goes through TIMESTAMPTZ, and its instant
     is taken as epoch microseconds, so the session time zone never matters.
     """
     s = f"trim({cell})"
     tail = f"substr({s}, 20)"
+    us = ", ".join(literal(f) for f in US_DATETIME_FORMATS)
     return (
-        f"case when contains({tail}, '+') or contains({tail}, '-') "
+        f"case when contains({s}, '/') then try_strptime({s}, [{us}]) "
+        f"when contains({tail}, '+') or contains({tail}, '-') "
         f"then make_timestamp(epoch_us(try_cast({s} as timestamptz))) "
         f"else try_cast({s} as timestamp) end"
     )
+
+
+# Excel re-saving a Salesforce export writes US dates: `3/4/26`, `3/4/26 10:22 AM` (UTC, like
+# every CRM time without a zone). `%y`: 00-68 are 20YY, 69-99 are 19YY.
+US_DATETIME_FORMATS = (
+    "%m/%d/%y %I:%M %p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%y %I:%M:%S %p",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%y %H:%M",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%y %H:%M:%S",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%y",
+    "%m/%d/%Y",
+)
 
 
 def salesforce_typed(kind: str, cell: str) -> Typed:
@@ -180,9 +276,11 @@ def salesforce_typed(kind: str, cell: str) -> Typed:
     if kind == "string":
         return Typed(f"nullif({cell}, '')", None, "")
     if kind == "boolean":
+        # Excel writes TRUE/FALSE, Data Loader 1/0; an empty checkbox cell is false
         value = (
-            f"case lower(trim({cell})) when 'true' then true when '1' then true "
-            f"when 'false' then false when '0' then false end"
+            f"case when coalesce(trim({cell}), '') = '' then false "
+            f"else case lower(trim({cell})) when 'true' then true "
+            f"when '1' then true when 'false' then false when '0' then false end end"
         )
         return Typed(
             value,

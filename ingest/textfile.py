@@ -47,6 +47,53 @@ def detect_encoding(head: bytes) -> Encoding:
     return Encoding("utf-8", "utf-8")
 
 
+CP1252 = Encoding("cp1252", None)
+_CHECK_CHUNK = 1 << 20
+
+
+def detect_file_encoding(path: Path) -> Encoding:
+    """detect_encoding, and a file without BOM that is not valid UTF-8 is cp1252.
+
+    Excel on Windows saves "CSV" in the ANSI code page (cp1252 in the Americas and
+    Western Europe). Every byte is checked (ASCII chunks cost almost nothing), since
+    the first non-ASCII character may come late; cp1252 is transcoded to UTF-8 for
+    DuckDB (its own `latin-1` differs in 0x80-0x9F: the euro sign, curly quotes).
+    """
+    with open(path, "rb") as fh:
+        first = fh.read(_CHECK_CHUNK)
+        encoding = detect_encoding(first)
+        if encoding.python != "utf-8":
+            return encoding
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        chunk = first
+        try:
+            while chunk:
+                # a sequence cut at the end of the previous chunk must go on in this one
+                if not chunk.isascii() or decoder.getstate()[0]:
+                    decoder.decode(chunk)
+                chunk = fh.read(_CHECK_CHUNK)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return CP1252
+    return encoding
+
+
+def encoding_note(encoding: Encoding) -> str | None:
+    """What ingest_log.parse_notes says about a file's encoding (nothing for UTF-8)."""
+    if encoding.python == "cp1252":
+        return "encoding cp1252 (Windows Latin-1): the file is not valid UTF-8"
+    if encoding.python.startswith("utf-16"):
+        return "encoding UTF-16"
+    return None
+
+
+def header_columns(cells: list[str]) -> str:
+    """`|id|email|mql_date__c|`: the header names lower-cased, each wrapped in `|`, so a
+    check can ask `like '%|mql_date__c|%'`."""
+    names = [c.replace("\ufeff", "").strip().lower().replace("|", "/") for c in cells]
+    return "|" + "|".join(names) + "|"
+
+
 def head_lines(path: Path, encoding: Encoding) -> list[str]:
     """The first HEAD_LINES lines of the first HEAD_BYTES bytes.
 

@@ -37,6 +37,7 @@ class HeaderAlias:
     column: str
     alias: str
     transform: str  # '' or 'micros'
+    language: str = ""  # en, es, pt...; api for API field names
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -71,9 +72,37 @@ def ad_columns(source: str) -> tuple[AdColumn, ...]:
 @cache
 def header_aliases(source: str) -> tuple[HeaderAlias, ...]:
     return tuple(
-        HeaderAlias(r["source"], r["column"], r["alias"], r["transform"] or "")
+        HeaderAlias(r["source"], r["column"], r["alias"], r["transform"] or "", r["language"] or "")
         for r in _read("ad_headers.csv")
         if r["source"] == source
+    )
+
+
+@cache
+def header_languages(source: str) -> dict[str, frozenset[str]]:
+    """Normalized alias -> the UI languages that write it (`Alcance`: es and pt)."""
+    found: dict[str, set[str]] = {}
+    for alias in header_aliases(source):
+        if alias.language and alias.language != "api":
+            found.setdefault(normalize_header(alias.alias), set()).add(alias.language)
+    return {k: frozenset(v) for k, v in found.items()}
+
+
+@cache
+def salesforce_objects() -> dict[str, str]:
+    """Object name as a file may spell it (lower-cased, without `_`) -> the API name."""
+    return {
+        r["object"].lower().replace("_", ""): r["object"] for r in _read("salesforce_fields.csv")
+    }
+
+
+@cache
+def salesforce_fields(object_name: str) -> tuple[tuple[str, str], ...]:
+    """(field lower-cased, type) of one object (API name), in mapping order."""
+    return tuple(
+        (r["field"].lower(), r["type"])
+        for r in _read("salesforce_fields.csv")
+        if r["object"].lower() == object_name.lower()
     )
 
 

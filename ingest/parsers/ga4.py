@@ -24,7 +24,7 @@ import duckdb
 
 from ingest.errors import FileError, Superseded
 from ingest.landing import LandingFile
-from ingest.loader import LINEAGE_DDL, RAW, LoadState, Prepared, Staged
+from ingest.loader import LINEAGE_DDL, LoadState, Prepared, Staged, ensure_columns
 from ingest.sql import file_of, ident, literal
 
 TABLE = "ga4__events"
@@ -90,11 +90,12 @@ def delivery_key(name: str) -> str:
     return name.split(".", 1)[0]
 
 
-def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
-    cols = ", ".join(f"{name} {sql_type}" for name, sql_type in COLUMNS.items())
-    con.execute(
-        f"create table if not exists {RAW}.{TABLE} ({cols}, _delivery_key VARCHAR, {LINEAGE_DDL})"
-    )
+def ensure_table(
+    con: duckdb.DuckDBPyConnection, existing: dict[str, set[str]] | None = None
+) -> None:
+    """The events table with the whole GA4 schema, collected_traffic_source included (days
+    exported before mid-2023 lack it: NULL)."""
+    ensure_columns(con, TABLE, COLUMNS | {"_delivery_key": "VARCHAR"}, LINEAGE_DDL, existing)
 
 
 def _deliveries(state: LoadState) -> dict[str, list[tuple[str, datetime]]]:

@@ -8,6 +8,8 @@ FORMAT = AdFormat(
     source="linkedin_ads",
     table="linkedin_ads__campaign_stats",
     date_column="start_date",
+    # a period without delivery: the export has its preamble and no header row
+    empty_period_ok=True,
 )
 
 

@@ -21,8 +21,8 @@ import duckdb
 
 from ingest.errors import FileError
 from ingest.landing import LandingFile
-from ingest.loader import LINEAGE_DDL, RAW, LoadState, Prepared, Staged
-from ingest.mappings import salesforce_field_types
+from ingest.loader import LINEAGE_DDL, RAW, LoadState, Prepared, Staged, ensure_columns
+from ingest.mappings import salesforce_field_types, salesforce_fields, salesforce_objects
 from ingest.sql import (
     SALESFORCE_SQL_TYPES,
     file_of,
@@ -38,8 +38,10 @@ from ingest.textfile import (
     DELIMITERS,
     Encoding,
     Header,
-    detect_encoding,
+    detect_file_encoding,
+    encoding_note,
     head_lines,
+    header_columns,
     read_cells,
     readable_copy,
 )
@@ -63,9 +65,24 @@ def snapshot_at(folder: str) -> datetime | None:
         return None
 
 
+# Columns without which a file of the object cannot be loaded (SPEC 1.1); others may be
+# missing and stay NULL.
+KEY_FIELDS: dict[str, tuple[str, ...]] = {
+    "OpportunityHistory": ("Id", "OpportunityId"),
+    "Task": ("Id", "WhoId"),
+    "CampaignMember": ("Id", "CampaignId"),
+}
+
+
+def api_name(object_name: str) -> str:
+    """The object's API name however the file spells it: `lead` -> `Lead`,
+    `opportunityhistory` / `Opportunity_History` -> `OpportunityHistory`."""
+    return salesforce_objects().get(object_name.lower().replace("_", ""), object_name)
+
+
 def table_name(object_name: str) -> str:
-    """`OpportunityHistory` -> `salesforce__opportunity_history`."""
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", object_name).lower()
+    """`OpportunityHistory` (or `opportunityhistory`) -> `salesforce__opportunity_history`."""
+    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", api_name(object_name)).lower()
     return f"salesforce__{snake}"
 
 
@@ -94,8 +111,10 @@ def _table_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]
 class SalesforceFile:
     encoding: Encoding
     header: Header
-    fields: tuple[str, ...]  # lower-cased API names
+    fields: tuple[str, ...]  # lower-cased API names, each once
     kinds: tuple[str, ...]  # salesforce_fields.csv type per field
+    cells: tuple[int, ...] = ()  # the header cell each field is read from
+    extras: tuple[tuple[int, str], ...] = ()  # (cell, name in _extra): repeated/empty headers
 
 
 class SalesforceParser:
@@ -124,31 +143,53 @@ class SalesforceParser:
             raise FileError(
                 f"{file.rel_path}: expected <Object>.csv named after a Salesforce object"
             )
-        object_name = found.group(1)
+        object_name = api_name(found.group(1))
 
-        with open(file.path, "rb") as fh:
-            encoding = detect_encoding(fh.read(4096))
+        encoding = detect_file_encoding(file.path)
+        item.notes += [n for n in [encoding_note(encoding)] if n]
         header = _header(file, head_lines(file.path, encoding))
-        fields = [c.lower() for c in header.cells]
-        if "id" not in fields:
-            cells = ", ".join(header.cells)
-            raise FileError(
-                f"{file.rel_path}: missing required column(s) Id; columns found: {cells}"
+        item.header_columns = header_columns(header.cells)
+        fields: list[str] = []
+        cells: list[int] = []
+        extras: list[tuple[int, str]] = []
+        for index, name in enumerate(header.cells):
+            field = name.lower()
+            if field and field not in fields:
+                fields.append(field)
+                cells.append(index)
+                continue
+            if not field:
+                extras.append((index, f"(column {index + 1})"))
+                item.notes.append(f"empty header in column {index + 1}: kept in _extra")
+                continue
+            original = header.cells[cells[fields.index(field)]]
+            unique = f"{name} ({sum(1 for _, n in extras if n.startswith(name + ' (')) + 2})"
+            extras.append((index, unique))
+            item.notes.append(
+                f'duplicate header "{original}": the first is used, the other is in _extra '
+                f'as "{unique}"'
             )
-        duplicates = sorted({f for f in fields if fields.count(f) > 1})
-        if duplicates or "" in fields:
+        missing = [k for k in KEY_FIELDS.get(object_name, ("Id",)) if k.lower() not in fields]
+        if missing:
+            found_cells = ", ".join(c for c in header.cells if c) or "(none)"
             raise FileError(
-                f"{file.rel_path}: header has empty or repeated field names: {duplicates}"
+                f"{file.rel_path}: missing required column(s) {', '.join(missing)}; "
+                f"columns found: {found_cells}; a {object_name} file cannot load without "
+                f"{' and '.join(KEY_FIELDS.get(object_name, ('Id',)))}"
             )
+        if found.group(1) != object_name:
+            item.notes.append(f"file name {name}: object {object_name}")
         types = salesforce_field_types()
         known_object = any(obj == object_name.lower() for obj, _ in types)
         kinds = tuple(types.get((object_name.lower(), f), "string") for f in fields)
         item.table = table_name(object_name)
-        item.info = SalesforceFile(encoding, header, tuple(fields), kinds)
+        item.info = SalesforceFile(
+            encoding, header, tuple(fields), kinds, tuple(cells), tuple(extras)
+        )
         item.constants = {"_snapshot_id": folder, "_snapshot_at": taken_at}
         item.extra_columns = [
-            h
-            for h, f in zip(header.cells, fields, strict=True)
+            header.cells[i]
+            for f, i in zip(fields, cells, strict=True)
             if known_object and (object_name.lower(), f) not in types
         ]
 
@@ -207,13 +248,17 @@ def _stage_group(
         f"from {read_cells(paths, encoding, header)}"
     )
     values, reasons = [], []
-    for i, (field, original) in enumerate(zip(info.fields, header.cells, strict=True)):
-        rule = salesforce_typed(info.kinds[i], f"c{i}")
+    for field, kind, i in zip(info.fields, info.kinds, info.cells, strict=True):
+        rule = salesforce_typed(kind, f"c{i}")
         values.append(f"{rule.value} as {ident(field)}")
         if rule.invalid:
             check = invalid_check(rule, ident(field))
-            reason = reason_invalid(original, f"c{i}", rule.problem)
+            reason = reason_invalid(header.cells[i], f"c{i}", rule.problem)
             reasons.append(f"case when {check} then {reason} end")
+    extra = "cast(null as json)"
+    if info.extras:
+        pairs = ", ".join(f"{literal(name)}, c{i}" for i, name in info.extras)
+        extra = f"json_object({pairs})"
     reasons.append(reason_overflow(width))
     cells = [f"c{i}" for i in range(width)]
     all_empty = " and ".join(f"coalesce({c}, '') = ''" for c in cells)
@@ -232,7 +277,7 @@ def _stage_group(
         r as (select *, nullif(concat_ws('; ', {", ".join(reasons)}), '') as _reason from v)
         select r._file, n._row_number, {columns}, _reason,
             case when _reason is not null then {raw} end as _raw_line,
-            cast(null as json) as _extra
+            {extra} as _extra
         from r join n using (_line)"""
     )
     return Staged(
@@ -243,6 +288,31 @@ def _stage_group(
         newest_data_date="cast(f._snapshot_at as date)",
         cleanup=[cells_table, stage],
     )
+
+
+SNAPSHOT_COLUMNS = {"_snapshot_id": "VARCHAR", "_snapshot_at": "TIMESTAMP"}
+
+
+def ensure_object_tables(
+    con: duckdb.DuckDBPyConnection,
+    tables: tuple[str, ...],
+    existing: dict[str, set[str]] | None = None,
+) -> None:
+    """raw.salesforce__<table> for each table name (`opportunity_history`), with every
+    field salesforce_fields.csv types for its object: an object no export delivered reads
+    empty, a field an export lacks reads NULL."""
+    for table in tables:
+        object_name = api_name(table)
+        columns = {f: SALESFORCE_SQL_TYPES[k] for f, k in salesforce_fields(object_name)}
+        if not columns:
+            columns = {"id": "VARCHAR"}
+        ensure_columns(
+            con,
+            f"salesforce__{table}",
+            columns | SNAPSHOT_COLUMNS,
+            f"{LINEAGE_DDL}, _extra JSON",
+            existing,
+        )
 
 
 def _ensure_table(

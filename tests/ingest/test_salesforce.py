@@ -9,6 +9,7 @@ import pytest
 from ingest_helpers import log_rows, rows
 
 from ingest.parsers.salesforce import snapshot_at, table_name
+from revops.sources import SALESFORCE_OBJECTS
 
 DATA_EXPORT = (
     '"Id","IsDeleted","OwnerId","CreatedDate","MQL_Date__c","IsConverted","ConvertedDate",'
@@ -69,7 +70,8 @@ def test_salesforce_typed_columns(write, ingest, con, content):
     assert rows(con, "select distinct _snapshot_id, _snapshot_at from raw.salesforce__lead") == [
         ("2026-03-15", datetime(2026, 3, 15))
     ]
-    assert result.tables == ["salesforce__lead"]
+    # every object's table exists (empty when not delivered): SPEC 1.1, any subset of sources
+    assert result.tables == sorted(f"salesforce__{t}" for t in SALESFORCE_OBJECTS)
 
 
 def test_salesforce_null_ids_are_null(write, ingest, con):
