@@ -13,9 +13,6 @@ export REVOPS_SERVING ?= data/serving.duckdb
 export DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := 1
-# Dagster passes events that belong together (a new run's planned events) to the event log
-# as one batch: orchestration/storage.py writes it in one transaction per shard.
-export DAGSTER_EVENT_BATCH_SIZE ?= 500
 export DO_NOT_TRACK := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 

@@ -1,4 +1,4 @@
-"""Where the dbt executable lives, and which dbt-core it is, without importing dbt.
+"""Where the dbt executable lives, without importing dbt.
 
 dbt-core and dbt-duckdb are installed in their own virtualenv (``.venv-dbt``, made by
 `make install`), not beside Dagster: the pipeline only ever runs dbt as a subprocess, and
@@ -14,8 +14,6 @@ from __future__ import annotations
 import os
 import shutil
 import sys
-from functools import cache
-from importlib import metadata
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -34,20 +32,3 @@ def dbt_executable() -> str:
         if candidate.exists():
             return str(candidate)
     return shutil.which("dbt") or "dbt"
-
-
-@cache
-def installed_dbt_core_version(executable: str) -> str | None:
-    """dbt-core's version from the package metadata of the executable's virtualenv.
-
-    Reading ``dist-info`` takes milliseconds; ``dbt --version`` takes 2-4 s. None when the
-    executable is not in a virtualenv with dbt-core (a system dbt, dbt Fusion).
-    """
-    venv = Path(executable).parent.parent
-    site_packages = sorted(venv.glob("lib/python3*/site-packages"))
-    if not site_packages:
-        return None
-    for dist in metadata.distributions(path=[str(p) for p in site_packages]):
-        if dist.metadata["Name"] == "dbt-core":
-            return dist.version
-    return None

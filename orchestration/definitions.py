@@ -9,8 +9,8 @@ opens in the UI.
 
 Every job runs in one process (``in_process_executor``): the steps share one
 DuckDB file that only one process may open at a time, so parallel processes
-would only fail on its lock. The ``duckdb_writer`` pool and the run queue in
-``dagster.yaml`` do the same between runs.
+would only fail on its lock. The run queue in ``dagster.yaml`` does the same
+between runs.
 """
 
 from __future__ import annotations

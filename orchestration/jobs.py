@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from orchestration.assets.ingest import SOURCE_TABLES
+from revops.sources import SOURCES
 
 ALL_JOB = "all"
 
@@ -26,13 +26,15 @@ def build_jobs() -> list[dg.UnresolvedAssetJobDefinition]:
             description="Everything: ingest every source, dbt build and tests, checks, publish.",
         )
     ]
-    for source, tables in SOURCE_TABLES.items():
-        keys = [dg.AssetKey([source, t]) for t in tables]
+    for source in SOURCES:
+        keys = [dg.AssetKey([source.name, t]) for t in source.tables]
         jobs.append(
             dg.define_asset_job(
-                source_job_name(source),
+                source_job_name(source.name),
                 selection=dg.AssetSelection.assets(*keys).downstream(),
-                description=(f"Ingest {source} and rebuild, check and publish what depends on it."),
+                description=(
+                    f"Ingest {source.name} and rebuild, check and publish what depends on it."
+                ),
             )
         )
     return jobs

@@ -18,11 +18,6 @@ import duckdb
 
 from revops.settings import Settings
 
-#: Every step that opens the warehouse file runs in this pool. DuckDB lets one
-#: process hold a file read-write and no other process open it at all, so the
-#: pool (limit 1 in dagster.yaml) makes two runs queue instead of failing.
-DUCKDB_POOL = "duckdb_writer"
-
 #: Owner of every asset that dbt meta does not assign to someone else.
 DEFAULT_OWNER = "team:revops-data"
 

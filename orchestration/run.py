@@ -25,7 +25,6 @@ import dagster as dg
 from orchestration.assets.dbt import BUILD_REASON_PREFIX
 from orchestration.assets.publish import PUBLISH_KEY, PUBLISH_STEP
 from orchestration.jobs import ALL_JOB
-from orchestration.storage import EVENT_BATCH_SIZE
 
 #: The step (op) of the one @dbt_assets definition.
 DBT_STEP = "dbt_build"
@@ -130,8 +129,6 @@ class RunReport:
     blocking_failures: list[dg.AssetCheckEvaluation] = field(default_factory=list)
     warnings: list[dg.AssetCheckEvaluation] = field(default_factory=list)
     checks_passed: int = 0
-    #: Passing results taken over from the last published build instead of re-running GX.
-    checks_reused: int = 0
     failed_steps: list[tuple[str, str]] = field(default_factory=list)
     published: bool = False
     #: The dbt step found raw data and code unchanged since the last publish and built nothing.
@@ -151,7 +148,6 @@ def build_report(result: dg.ExecuteInProcessResult) -> RunReport:
     for evaluation in result.get_asset_check_evaluations():
         if evaluation.passed:
             report.checks_passed += 1
-            report.checks_reused += "reused_from_run" in (evaluation.metadata or {})
         elif evaluation.severity == dg.AssetCheckSeverity.ERROR:
             report.blocking_failures.append(evaluation)
         else:
@@ -250,13 +246,8 @@ def get_instance() -> dg.DagsterInstance:
 
 def print_report(report: RunReport, settings: Any, out: TextIO) -> None:
     print("", file=out)
-    reused = (
-        f" ({report.checks_reused} unchanged since the last publish, not re-run)"
-        if report.checks_reused
-        else ""
-    )
     print(
-        f"checks: {report.checks_passed} passed{reused}, {len(report.warnings)} warning(s), "
+        f"checks: {report.checks_passed} passed, {len(report.warnings)} warning(s), "
         f"{len(report.blocking_failures)} blocking failure(s)",
         file=out,
     )
@@ -324,10 +315,6 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-    # Dagster hands the ~150 "planned" events of a new run to the event log as one batch,
-    # which orchestration/storage.py writes in one transaction per shard (the Makefile sets
-    # the same for `make ui`).
-    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
     logging.getLogger("dagster._core.execution.plan.active").addFilter(_UNBUILT_CHECK_FILTER)
     from orchestration.assets.dbt import prepare_dbt_manifest
     from orchestration.definitions import build_definitions
@@ -345,8 +332,6 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     print(f"running job {args.job!r} (details: {log_path}):", file=out, flush=True)
     with open(log_path, "w", encoding="utf-8") as log_file:
         sink = sys.stdout if args.verbose else log_file
-        # Disposing the instance closes the event log's held connections, which checkpoints
-        # their WAL into the shard files (orchestration/storage.py).
         with contextlib.redirect_stdout(sink), get_instance() as instance:
             result = job.execute_in_process(
                 instance=instance,

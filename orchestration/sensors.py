@@ -18,9 +18,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.ingest import LANDING_FOLDERS, SOURCE_TABLES
 from orchestration.jobs import source_job_name
 from orchestration.resources import RevopsSettings
+from revops.sources import BY_NAME, SOURCES
 
 SETTLE_SECONDS = 30
 _IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload", ".partial")
@@ -57,7 +57,7 @@ def run_key(source: str, new: dict[str, str]) -> str:
 
 
 def build_landing_sensor(source: str) -> dg.SensorDefinition:
-    folder_name = LANDING_FOLDERS[source]
+    folder_name = BY_NAME[source].folder
 
     @dg.sensor(
         name=f"{source}_landing_sensor",
@@ -93,4 +93,4 @@ def build_landing_sensor(source: str) -> dg.SensorDefinition:
 
 
 def build_sensors() -> list[dg.SensorDefinition]:
-    return [build_landing_sensor(source) for source in SOURCE_TABLES]
+    return [build_landing_sensor(source.name) for source in SOURCES]

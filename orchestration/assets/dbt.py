@@ -9,36 +9,33 @@ fresh clone still loads in the UI.
 ``dbt build`` runs in one step and is streamed, so each model is a
 materialization and each test an asset check as soon as dbt reports it; tests
 with ``severity: error`` are blocking checks, ``warn`` ones warnings.
+
+What a build selects is dbt's own state comparison. After every publish, the
+manifest and ``dbt source freshness`` results of the published build are kept as
+dbt *state* next to the warehouse. The next run measures source freshness again and
+builds only ``source_status:fresher+`` (what new raw data reaches),
+``state:modified+`` (what changed code reaches) and the marts (publish copies
+all of them). With no fresher source and no modified node, nothing is built.
 """
 
-import importlib
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
-from functools import cache, cached_property
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
-from packaging.version import Version
 from pydantic import Field
 
-from orchestration.build_state import (
-    BuildState,
-    PublishedBuild,
-    code_fingerprint,
-    current_state,
-    last_published,
-    record_attempt,
-    record_build,
-    sources_to_rebuild,
-)
-from orchestration.dbt_cli import dbt_executable, installed_dbt_core_version
-from orchestration.dbt_selection import exclusion_selectors, nodes_to_build, source_names
-from orchestration.resources import DUCKDB_POOL, RevopsSettings
-from orchestration.translator import RevopsDbtTranslator, group_for
+from orchestration.dbt_cli import dbt_executable
+from orchestration.resources import RevopsSettings
+from orchestration.translator import RevopsDbtTranslator
+from revops.sources import SOURCE_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,28 +81,6 @@ def manifest_is_stale(project: DbtProject) -> bool:
     return any(p.stat().st_mtime > built for p in dbt_project_files(project.project_dir))
 
 
-def build_inputs(
-    project: DbtProject, revops: RevopsSettings
-) -> tuple[BuildState, PublishedBuild | None]:
-    """The raw data and code as they are now, and as they were at the last publish."""
-    code = pipeline_code_fingerprint(project, revops.check_settings())
-    with revops.connect() as con:
-        return current_state(con, code), last_published(con)
-
-
-def pipeline_code_fingerprint(project: DbtProject, settings: dict[str, Any]) -> str:
-    """The code between raw and serving: the dbt project, the GX suites, and their settings."""
-    # The module, not the function of the same name that orchestration.checks exports.
-    suites_file = Path(str(importlib.import_module("orchestration.checks.suites").__file__))
-    return code_fingerprint(
-        [
-            (project.project_dir, dbt_project_files(project.project_dir)),
-            (suites_file.parent, [suites_file]),
-        ],
-        settings,
-    )
-
-
 def prepare_dbt_manifest(*, force: bool = False) -> Path:
     """Run ``dbt parse`` when the manifest is missing or stale; return its path.
 
@@ -139,6 +114,9 @@ def prepare_dbt_manifest(*, force: bool = False) -> Path:
 #: How the dbt step's log line on what it builds starts; `revops run` prints that line.
 BUILD_REASON_PREFIX = "building "
 
+#: The yaml selector (dbt_project/selectors.yml) of a build after a published one.
+CHANGED_SELECTOR = "changed_since_publish"
+
 
 class DbtBuildConfig(dg.Config):
     """Run config of the dbt step (launchpad, `revops run --force`)."""
@@ -146,16 +124,54 @@ class DbtBuildConfig(dg.Config):
     force: bool = Field(
         default=False,
         description=(
-            "Build, check and publish even when raw data and code are unchanged since the "
-            "last publish (after editing the warehouse by hand, say)."
+            "Build and check every model, even when no source has new data and no code "
+            "changed since the last publish (after editing the warehouse by hand, say)."
         ),
     )
 
 
-def dbt_run_target(project: DbtProject) -> Path:
-    """A fixed target folder per project keeps dbt's partial parse between runs; runs never
-    overlap (one DuckDB writer), so they cannot clash on it."""
-    return project.project_dir / project.target_path / "dagster_run"
+@dataclass(frozen=True)
+class DbtPaths:
+    """dbt's folders for one warehouse: two warehouses never share a target or log folder.
+
+    ``run`` is the target (and log) folder of every dbt invocation against the warehouse;
+    it keeps dbt's partial parse between runs. ``published`` holds the dbt state of the
+    last published build: its ``manifest.json`` and ``sources.json``.
+    """
+
+    run: Path
+    published: Path
+
+    @classmethod
+    def for_warehouse(cls, warehouse: Path) -> "DbtPaths":
+        root = warehouse.resolve().parent / f"{warehouse.name}.dbt"
+        return cls(run=root / "target", published=root / "published")
+
+    def has_published_state(self) -> bool:
+        return all((self.published / name).is_file() for name in ("manifest.json", "sources.json"))
+
+    def save_published_state(self) -> None:
+        """After a publish: this build's manifest and freshness become the state to compare."""
+        staging = self.published.with_name(self.published.name + ".new")
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        for name in ("manifest.json", "sources.json"):
+            shutil.copy2(self.run / name, staging / name)
+        old = self.published.with_name(self.published.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if self.published.exists():
+            self.published.rename(old)
+        staging.rename(self.published)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def forget_published_state(self) -> None:
+        shutil.rmtree(self.published, ignore_errors=True)
+
+
+def max_loaded_at_by_source(sources_json: Path) -> dict[str, str | None]:
+    """``dbt source freshness`` results: the newest ``_loaded_at`` of every raw table."""
+    results = json.loads(sources_json.read_text(encoding="utf-8")).get("results", [])
+    return {r["unique_id"]: r.get("max_loaded_at") for r in results}
 
 
 def dbt_problems(run_results: dict[str, Any], checked_tests: set[str | None]) -> list[str]:
@@ -174,48 +190,11 @@ def dbt_problems(run_results: dict[str, Any], checked_tests: set[str | None]) ->
     return problems
 
 
-def dbt_build_args(excluded: list[str]) -> list[str]:
-    """``dbt build`` without unit tests and, when narrowed, without exactly ``excluded``.
-
-    dbt's default (eager) indirect selection would also drop every test with *one* excluded
-    parent, such as the spend reconciliation (it reads a seed) or the freshness warnings
-    (they read the CRM as-of time): ``empty`` makes the exclusion exactly the given nodes,
-    which already include the tests of the nodes left alone.
-    """
-    args = ["build", "--exclude-resource-type", "unit_test"]
-    if excluded:
-        args += ["--indirect-selection", "empty", "--exclude", " ".join(excluded)]
-    return args
-
-
-def _is_mart(node: dict[str, Any]) -> bool:
-    return node["resource_type"] == "model" and group_for(node) == "marts"
-
-
-def _untouched_nodes(
-    context: dg.AssetExecutionContext,
-    project: DbtProject,
-    con: Any,
-    state: BuildState,
-    published: PublishedBuild | None,
-    force: bool,
-) -> list[str]:
-    """``fqn:`` selectors of the nodes this build may leave as they are; empty: build all.
-
-    Only a run of the whole graph is narrowed (a per-source job is already a subset that
-    dagster-dbt selects), and only as :func:`sources_to_rebuild` allows.
-    """
-    subset = set(context.selected_asset_keys) != set(context.assets_def.keys) or set(
+def _whole_graph(context: dg.AssetExecutionContext) -> bool:
+    """A run of every dbt asset and check (not a per-source job's subset)."""
+    return set(context.selected_asset_keys) == set(context.assets_def.keys) and set(
         context.selected_asset_check_keys
-    ) != set(context.assets_def.check_keys)
-    if force or subset:
-        return []
-    changed = sources_to_rebuild(con, state, published)
-    manifest = json.loads(project.manifest_path.read_text(encoding="utf-8"))
-    if not changed or not set(changed) <= source_names(manifest):
-        return []
-    keep = nodes_to_build(manifest, changed, always=_is_mart)
-    return exclusion_selectors(manifest, keep) or []
+    ) == set(context.assets_def.check_keys)
 
 
 def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
@@ -226,7 +205,6 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         project=project,
         dagster_dbt_translator=RevopsDbtTranslator(),
         name="dbt_build",
-        pool=DUCKDB_POOL,
     )
     def _dbt_build(
         context: dg.AssetExecutionContext,
@@ -239,56 +217,54 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # warehouse inside dbt_project/. The subprocess inherits this environment.
         settings = revops.settings()
         os.environ["REVOPS_WAREHOUSE"] = str(settings.warehouse.resolve())
-        state, published = build_inputs(project, revops)
-        if (
-            not config.force
-            and published is not None
-            and published.state == state
-            and settings.serving.exists()
-        ):
-            # Yielding nothing skips the steps that need a fresh mart: its checks, publish.
-            context.log.info(
-                "Nothing new since the last publish: raw data and code are as they were when run "
-                f"{published.run_id} published at {published.published_at:%Y-%m-%d %H:%M:%S} "
-                "UTC. dbt build, mart checks and publish are skipped (force with config "
-                "`force: true`, or `revops run --force`)."
-            )
-            return
-        if published is None:
-            reason = "no published build yet"
+        paths = DbtPaths.for_warehouse(settings.warehouse)
+        whole = _whole_graph(context)
+        if whole:
+            # The newest _loaded_at of every raw table: kept as dbt state at publish.
+            dbt.cli(["source", "freshness"], target_path=paths.run, raise_on_error=False).wait()
         else:
-            changed = state.changed_sources(published.state)
-            if published.state.code != state.code:
-                changed.append("code")
-            reason = "changed since the last publish: " + (", ".join(changed) or "forced")
-        with revops.connect() as con:
-            narrowed = _untouched_nodes(context, project, con, state, published, config.force)
-            record_attempt(con, context.run_id, state.code)
-        args = dbt_build_args(narrowed)
-        if narrowed:
-            reason += (
-                f"; {len(narrowed)} dbt nodes that no changed source reaches keep their tables"
+            # A subset build stands for no state: the next whole build builds everything.
+            (paths.run / "sources.json").unlink(missing_ok=True)
+            paths.forget_published_state()
+        args = ["build", "--exclude-resource-type", "unit_test"]
+        if config.force:
+            reason = "forced"
+        elif not whole:
+            reason = "the assets this job selects"
+        elif not paths.has_published_state():
+            reason = "no published build yet"
+        elif not settings.serving.exists():
+            reason = f"no serving database at {settings.serving}"
+        else:
+            fresher = _fresher_sources(paths)
+            modified = [] if fresher else _modified_nodes(dbt, paths)
+            if not fresher and not modified:
+                # Yielding nothing skips the steps that need a fresh mart: its checks, publish.
+                context.log.info(
+                    "Nothing new since the last publish: no raw table was loaded since and no "
+                    "dbt code changed. dbt build, mart checks and publish are skipped (force "
+                    "with config `force: true`, or `revops run --force`)."
+                )
+                return
+            reason = "changed since the last publish: " + (
+                ", ".join(fresher) if fresher else f"{len(modified)} modified dbt node(s)"
             )
+            reason += f"; dbt selects what that reaches, and the marts ({CHANGED_SELECTOR})"
+            args += ["--selector", CHANGED_SELECTOR, "--state", str(paths.published)]
         context.log.info(f"{BUILD_REASON_PREFIX}({reason})")
-        # The GX suites on the marts run after this step, in this process: import GX while
-        # dbt works in its subprocess.
-        from orchestration.checks.gx import prefetch_great_expectations
-
-        prefetch_great_expectations()
-        # Unit tests check the SQL logic on fixed rows, not the data: they run in `make test`
-        # and CI (tests/dbt builds the project with them), not in every production run.
-        invocation = dbt.cli(
-            args,
-            context=context,
-            target_path=dbt_run_target(project),
-            raise_on_error=False,
-        )
+        # A build that dbt refuses before running a node (a compilation error) writes no
+        # run_results.json: an older one must not pass for this build's.
+        (paths.run / "run_results.json").unlink(missing_ok=True)
+        invocation = dbt.cli(args, context=context, target_path=paths.run, raise_on_error=False)
         yield from invocation.stream()
         if invocation.is_successful():
-            complete = set(context.selected_asset_keys) >= set(context.assets_def.keys)
-            with revops.connect() as con:
-                record_build(con, context.run_id, state, complete=complete)
             return
+        if not (paths.run / "run_results.json").is_file():
+            error = invocation.get_error()
+            raise dg.Failure(
+                description=f"dbt build failed before running any node:\n{error}",
+                metadata={"dbt_log": dg.MetadataValue.path(str(paths.run / "dbt.log"))},
+            )
         checked = {
             spec.metadata.get("dagster_dbt/unique_id") for spec in context.assets_def.check_specs
         }
@@ -302,27 +278,35 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
     return _dbt_build
 
 
-class RevopsDbtCliResource(DbtCliResource):
-    """dagster-dbt's resource without two start-up costs that buy this project nothing.
+def _fresher_sources(paths: DbtPaths) -> list[str]:
+    """Landing sources with raw tables loaded since the published build, by dbt's freshness
+    results. A file that failed changes only ``raw.ingest_log``: nothing for the marts."""
+    now = max_loaded_at_by_source(paths.run / "sources.json")
+    then = max_loaded_at_by_source(paths.published / "sources.json")
+    return sorted(
+        {
+            uid.split(".")[2]
+            for uid, at in now.items()
+            if at and at != then.get(uid) and uid.split(".")[2] in SOURCE_NAMES
+        }
+    )
 
-    Before every invocation ``DbtCliResource.cli`` runs ``dbt --version`` in a subprocess
-    and, when dbt-core is importable, builds a dbt adapter in this process (profile,
-    project, macros). The version tells it whether the executable is dbt Fusion; the
-    adapter serves only ``fetch_row_counts`` and ``fetch_column_metadata``, which this
-    project does not call. Together they cost 5-8 s per run on 2 cores. The version is
-    read from the executable's virtualenv instead (``dbt --version`` only when that fails).
-    """
 
-    @cached_property
-    def _cli_version(self) -> Version:
-        installed = installed_dbt_core_version(self.dbt_executable)
-        if installed is not None:
-            return Version(installed)
-        return DbtCliResource._cli_version.func(self)  # type: ignore[attr-defined]
-
-    def _initialize_dbt_core_adapter(self, args: Any) -> Any:
-        return None
+def _modified_nodes(dbt: DbtCliResource, paths: DbtPaths) -> list[str]:
+    """dbt's ``state:modified``: nodes whose code or config differ from the published build."""
+    listing = dbt.cli(
+        ["ls", "--select", "state:modified", "--state", str(paths.published), "--output", "name"],
+        target_path=paths.run,
+        raise_on_error=False,
+    )
+    names = []
+    for event in listing.stream_raw_events():
+        message = event.raw_event.get("info", {})
+        if message.get("name") == "ListCmdOut":
+            names.append(message.get("msg", ""))
+    listing.wait()
+    return names
 
 
 def dbt_resource(project: DbtProject) -> DbtCliResource:
-    return RevopsDbtCliResource(project_dir=project, dbt_executable=dbt_executable())
+    return DbtCliResource(project_dir=project, dbt_executable=dbt_executable())

@@ -8,7 +8,7 @@ metadata a data engineer reads in the UI: files loaded, skipped and failed,
 rows loaded and rejected, newest data date.
 
 Each source is its own step, so a source whose step crashes does not stop the
-other sources. A failed *file* is not a crash: SPEC section 5 makes it a
+other sources. A failed *file* is not a crash: it is a
 warning, reported by the ``no_failed_files`` check on the tables of that
 source.
 """
@@ -19,58 +19,19 @@ from typing import Any
 
 import dagster as dg
 
-from orchestration.resources import DEFAULT_OWNER, DUCKDB_POOL, RevopsSettings
-
-#: Raw tables per source (docs/ARCHITECTURE.md, "Raw layer"); raw table = ``raw.<source>__<table>``.
-SOURCE_TABLES: dict[str, tuple[str, ...]] = {
-    "google_ads": ("campaign_stats",),
-    "meta_ads": ("campaign_stats",),
-    "linkedin_ads": ("campaign_stats",),
-    "ga4": ("events",),
-    "salesforce": (
-        "lead",
-        "contact",
-        "account",
-        "opportunity",
-        "opportunity_history",
-        "campaign",
-        "campaign_member",
-        "task",
-        "user",
-    ),
-}
-
-#: Landing folder of each source (SPEC section 1): GA4 files arrive in ``web/``.
-LANDING_FOLDERS: dict[str, str] = {
-    "google_ads": "google_ads",
-    "meta_ads": "meta_ads",
-    "linkedin_ads": "linkedin_ads",
-    "ga4": "web",
-    "salesforce": "salesforce",
-}
-
-_SOURCE_LABELS = {
-    "google_ads": "Google Ads campaign report (daily)",
-    "meta_ads": "Meta Ads Manager campaign export (daily)",
-    "linkedin_ads": "LinkedIn Campaign Manager campaign performance export (daily)",
-    "ga4": "GA4 BigQuery event export",
-    "salesforce": "Salesforce weekly export",
-}
-
-
-def raw_table(source: str, table: str) -> str:
-    return f"raw.{source}__{table}"
+from orchestration.resources import DEFAULT_OWNER, RevopsSettings
+from revops.sources import BY_NAME, SOURCES
 
 
 def ingest_asset_keys() -> list[dg.AssetKey]:
-    return [dg.AssetKey([s, t]) for s, tables in SOURCE_TABLES.items() for t in tables]
+    return [dg.AssetKey([s.name, t]) for s in SOURCES for t in s.tables]
 
 
 def salesforce_table_of(file_path: str) -> str | None:
     """``salesforce/2026-11-02/OpportunityHistory.csv`` -> ``opportunity_history``."""
     stem = PurePosixPath(file_path).stem
     snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in stem).lstrip("_")
-    return snake if snake in SOURCE_TABLES["salesforce"] else None
+    return snake if snake in BY_NAME["salesforce"].tables else None
 
 
 def failures_by_table(
@@ -81,7 +42,7 @@ def failures_by_table(
     Salesforce files map by object name; a file that maps to no table is shown
     on every table of its source rather than hidden.
     """
-    tables = SOURCE_TABLES[source]
+    tables = BY_NAME[source].tables
     result: dict[str, list[tuple[str, str]]] = {t: [] for t in tables}
     for path, error in failures:
         table = salesforce_table_of(path) if source == "salesforce" else tables[0]
@@ -114,6 +75,16 @@ def _failures_markdown(failures: list[tuple[str, str]], limit: int = 20) -> str:
     return "\n".join(lines)
 
 
+def _data_version(con: Any, source: str) -> dg.DataVersion:
+    """Raw tables change only through a loaded file: the loaded files are their version."""
+    files, last = con.execute(
+        "select count(*), max(finished_at) from raw.ingest_log "
+        "where source = ? and status = 'loaded'",
+        [source],
+    ).fetchall()[0]
+    return dg.DataVersion(f"{files} files, last {last.isoformat() if last else 'never'}")
+
+
 def _row_count(con: Any, table: str) -> int | None:
     try:
         return int(con.execute(f"select count(*) from {table}").fetchall()[0][0])
@@ -123,8 +94,9 @@ def _row_count(con: Any, table: str) -> int | None:
 
 def build_ingest_asset(source: str) -> dg.AssetsDefinition:
     """One step per source: load new landing files of ``source`` into its raw tables."""
-    tables = SOURCE_TABLES[source]
-    label = _SOURCE_LABELS[source]
+    registered = BY_NAME[source]
+    tables = registered.tables
+    label = registered.label
     specs = [
         dg.AssetSpec(
             key=[source, table],
@@ -132,12 +104,12 @@ def build_ingest_asset(source: str) -> dg.AssetsDefinition:
             owners=[DEFAULT_OWNER],
             kinds={"python", "duckdb"},
             description=(
-                f"Raw `{raw_table(source, table)}`: {label}, every landing file of "
-                f"`{LANDING_FOLDERS[source]}/` loaded once, with its lineage (file, checksum, "
+                f"Raw `{registered.raw_table(table)}`: {label}, every landing file of "
+                f"`{registered.folder}/` loaded once, with its lineage (file, checksum, "
                 "row number, load time). Bad rows go to `raw.rejected_rows`, every file to "
                 "`raw.ingest_log`."
             ),
-            metadata={"dagster/table_name": raw_table(source, table)},
+            metadata={"dagster/table_name": registered.raw_table(table)},
         )
         for table in tables
     ]
@@ -159,7 +131,6 @@ def build_ingest_asset(source: str) -> dg.AssetsDefinition:
         name=f"ingest_{source}",
         specs=specs,
         check_specs=check_specs,
-        pool=DUCKDB_POOL,
         description=f"Load new {label} files from the landing zone into raw.",
     )
     def _ingest(context: dg.AssetExecutionContext, revops: RevopsSettings) -> Iterator[Any]:
@@ -168,7 +139,8 @@ def build_ingest_asset(source: str) -> dg.AssetsDefinition:
         settings = revops.settings()
         with revops.connect() as con:
             result = ingest_source(con, settings.landing_dir, source, log=context.log)
-            counts = {t: _row_count(con, raw_table(source, t)) for t in tables}
+            counts = {t: _row_count(con, registered.raw_table(t)) for t in tables}
+            version = _data_version(con, source)
         context.log.info(
             f"{source}: {result.files_loaded} file(s) loaded, {result.files_skipped} skipped as "
             f"duplicates, {result.files_failed} failed; {result.rows_loaded} rows loaded, "
@@ -180,7 +152,9 @@ def build_ingest_asset(source: str) -> dg.AssetsDefinition:
             metadata = dict(shared)
             if counts[table] is not None:
                 metadata["dagster/row_count"] = dg.MetadataValue.int(counts[table])
-            yield dg.MaterializeResult(asset_key=[source, table], metadata=metadata)
+            yield dg.MaterializeResult(
+                asset_key=[source, table], metadata=metadata, data_version=version
+            )
         for table in tables:
             failed = per_table[table]
             yield dg.AssetCheckResult(
@@ -200,4 +174,4 @@ def build_ingest_asset(source: str) -> dg.AssetsDefinition:
 
 
 def build_ingest_assets() -> list[dg.AssetsDefinition]:
-    return [build_ingest_asset(source) for source in SOURCE_TABLES]
+    return [build_ingest_asset(source.name) for source in SOURCES]

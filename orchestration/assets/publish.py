@@ -11,7 +11,8 @@ from collections.abc import Sequence
 import dagster as dg
 from pydantic import Field
 
-from orchestration.resources import DEFAULT_OWNER, DUCKDB_POOL, RevopsSettings
+from orchestration.assets.dbt import DbtPaths
+from orchestration.resources import DEFAULT_OWNER, RevopsSettings
 
 PUBLISH_KEY = dg.AssetKey(["serving", "marts"])
 #: The publish step (op) name, for run config.
@@ -37,7 +38,6 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
         group_name="serving",
         owners=[DEFAULT_OWNER],
         kinds={"duckdb"},
-        pool=DUCKDB_POOL,
         description=(
             "The marts as BI tools read them: schema `marts` of the warehouse copied into a new "
             "DuckDB file (storage version readable by DuckDB 1.x clients) that replaces "
@@ -50,7 +50,6 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
     def publish_marts(
         context: dg.AssetExecutionContext, revops: RevopsSettings, config: PublishConfig
     ) -> dg.MaterializeResult:
-        from orchestration.build_state import mark_published
         from serving.publish import publish_marts as publish
 
         settings = revops.settings()
@@ -62,8 +61,11 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
             threads=settings.duckdb_threads,
             reuse_serving=not config.full_copy,
         )
-        with revops.connect() as con:
-            mark_published(con, context.run_id)
+        # What was published becomes the dbt state the next build compares with. A build of a
+        # subset (a per-source job) measures no freshness, so it leaves no state to keep.
+        paths = DbtPaths.for_warehouse(settings.warehouse)
+        if (paths.run / "sources.json").is_file():
+            paths.save_published_state()
         context.log.info(
             f"published {len(result.row_counts)} marts to {result.serving_path} "
             f"(storage {result.storage_version}): "

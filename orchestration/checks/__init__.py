@@ -11,11 +11,9 @@ from dataclasses import dataclass
 import dagster as dg
 import duckdb
 
-from orchestration.assets.dbt import build_inputs, get_dbt_project
-from orchestration.assets.ingest import SOURCE_TABLES
 from orchestration.checks.gx import Suite, check_result, validate
 from orchestration.checks.suites import allowed_channels, suites
-from orchestration.resources import DUCKDB_POOL, RevopsSettings
+from orchestration.resources import RevopsSettings
 
 
 @dataclass(frozen=True)
@@ -33,15 +31,11 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         description=suite.description,
         blocking=suite.blocking,
         additional_deps=list(suite.additional_deps),
-        pool=DUCKDB_POOL,
         metadata={"great_expectations_suite": suite.name, "severity": suite.severity.value},
     )
     def _check(
         context: dg.AssetCheckExecutionContext, revops: RevopsSettings
     ) -> dg.AssetCheckResult:
-        if reused := _unchanged_since_publish(suite, revops):
-            context.log.info(f"{suite.name}: {reused.description}")
-            return reused
         with revops.connect(read_only=True) as con:
             config = CheckConfig(
                 lead_mql_date_field=revops.lead_mql_date_field,
@@ -70,40 +64,6 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         return result
 
     return _check
-
-
-def _unchanged_since_publish(suite: Suite, revops: RevopsSettings) -> dg.AssetCheckResult | None:
-    """A passing result without re-running GX, when that is what a re-run would give.
-
-    Only for blocking suites on a raw table: the last published complete build passed
-    them (a failure would have blocked its publish), so if neither that source's loaded
-    files nor the code changed since, the data and the rules are the same. It saves the
-    GX import (about 5 s) in a run that brings nothing new for this source.
-    """
-    source = suite.asset.path[0]
-    if not suite.blocking or source not in SOURCE_TABLES or len(suite.asset.path) != 2:
-        return None
-    state, published = build_inputs(get_dbt_project(), revops)
-    if (
-        published is None
-        or published.state.code != state.code
-        or source not in state.sources
-        or published.state.sources.get(source) != state.sources[source]
-    ):
-        return None
-    return dg.AssetCheckResult(
-        passed=True,
-        severity=suite.severity,
-        description=(
-            f"Passed in run {published.run_id}, whose build was published; "
-            f"{suite.asset.to_user_string()} and the rules are unchanged since, so GX was "
-            "not run again."
-        ),
-        metadata={
-            "reused_from_run": dg.MetadataValue.text(published.run_id),
-            "source_fingerprint": dg.MetadataValue.text(state.sources[source]),
-        },
-    )
 
 
 def build_checks(asset_keys: Iterable[dg.AssetKey]) -> list[dg.AssetChecksDefinition]:

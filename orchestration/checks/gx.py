@@ -12,10 +12,7 @@ rows, and a sample of the failing rows.
 
 from __future__ import annotations
 
-import importlib
 import os
-import sys
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,33 +62,6 @@ def expectation_label(expect: Expect) -> str:
     """``expect_column_values_to_be_unique(lead_id)``: the name GX users search for."""
     snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in expect.kind).lstrip("_")
     return f"{snake}({', '.join(expect.columns())})"
-
-
-_prefetch_lock = threading.Lock()
-_prefetch: threading.Thread | None = None
-
-
-def prefetch_great_expectations() -> None:
-    """Start importing GX in a background thread, once per process.
-
-    ``import great_expectations`` costs ~4 s of CPU. The dbt step calls this before it
-    starts dbt, so the import overlaps the wait on dbt's subprocess instead of delaying
-    the mart checks that run after it in the same process. :func:`validate`'s own import
-    then finds the module loaded, or waits on Python's import lock until the thread has
-    finished it.
-    """
-    global _prefetch
-    with _prefetch_lock:
-        if _prefetch is not None or "great_expectations" in sys.modules:
-            return
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-        _prefetch = threading.Thread(
-            target=importlib.import_module,
-            args=("great_expectations",),
-            name="prefetch-great-expectations",
-            daemon=True,
-        )
-        _prefetch.start()
 
 
 def validate(frame: Any, expectations: Sequence[Expect], suite_name: str) -> list[dict[str, Any]]:

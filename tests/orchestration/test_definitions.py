@@ -11,9 +11,10 @@ import dagster as dg
 import pytest
 from dbt_runner import MARTS
 
-from orchestration.assets.ingest import SOURCE_TABLES, ingest_asset_keys
+from orchestration.assets.ingest import ingest_asset_keys
 from orchestration.assets.publish import PUBLISH_KEY
 from orchestration.translator import describe_test, group_for, owners_for
+from revops.sources import SOURCES
 
 
 def _graph(definitions: dg.Definitions) -> dg.AssetGraph:  # type: ignore[name-defined]
@@ -53,7 +54,7 @@ def test_ingest_keys_equal_dbt_source_keys(dbt_target: Path) -> None:
 
 def test_ingest_assets_are_one_step_per_source(definitions: dg.Definitions) -> None:
     graph = _graph(definitions)
-    for source, tables in SOURCE_TABLES.items():
+    for source, tables in ((s.name, s.tables) for s in SOURCES):
         nodes = {graph.get(dg.AssetKey([source, t])).assets_def.node_def.name for t in tables}
         assert nodes == {f"ingest_{source}"}
 
@@ -117,7 +118,7 @@ def test_blocking_checks_include_gx_handoff_suites(definitions: dg.Definitions) 
 
 def test_jobs_schedule_and_sensors(definitions: dg.Definitions) -> None:
     assert definitions.resolve_job_def("all")
-    for source in SOURCE_TABLES:
+    for source in (s.name for s in SOURCES):
         job = definitions.resolve_job_def(f"{source}_job")
         assert job
         assert definitions.resolve_sensor_def(f"{source}_landing_sensor")
