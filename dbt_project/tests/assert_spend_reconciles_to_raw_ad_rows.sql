@@ -1,4 +1,4 @@
-{{ config(meta={'dagster': {'ref': {'name': 'mart_funnel_daily'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'mart_funnel_daily'}}}, **revops.check_severity('error')) }}
 {#- Spend in = spend out: mart_funnel_daily = fct_ad_spend_daily = the deduplicated raw ad
     rows, recomputed here from the raw tables with the ingest rule (per platform, day and
     campaign, the newest file that has the key) and the same currency conversion. -#}
@@ -64,9 +64,14 @@ rates as (
 
 ),
 
-raw_total as (
+raw_spend as (
 
-    select coalesce(sum(cast(ranked.spend_local * rates.rate as decimal(18, 2))), 0) as spend
+    select
+        ranked.platform,
+        ranked.date_day,
+        ranked.campaign_id,
+        ranked._source_file,
+        cast(ranked.spend_local * rates.rate as decimal(18, 2)) as spend
     from ranked
     inner join rates
         on rates.currency = ranked.currency
@@ -74,24 +79,80 @@ raw_total as (
 
 ),
 
-fact_total as (
+fact_spend as (
 
-    select coalesce(sum(spend), 0) as spend from {{ ref('fct_ad_spend_daily') }}
+    select platform, date_day, campaign_id, source_file, spend, channel, campaign_key
+    from {{ ref('fct_ad_spend_daily') }}
 
 ),
 
-funnel_total as (
+raw_vs_fact as (
 
-    select coalesce(sum(spend), 0) as spend from {{ ref('mart_funnel_daily') }}
+    select
+        'raw ad rows vs fct_ad_spend_daily' as compared,
+        coalesce(raw_spend.platform, fact_spend.platform) as platform,
+        coalesce(raw_spend.date_day, fact_spend.date_day) as date_day,
+        coalesce(raw_spend.campaign_id, fact_spend.campaign_id) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as channel,
+        cast(null as {{ dbt.type_string() }}) as campaign_key,
+        coalesce(raw_spend._source_file, fact_spend.source_file) as _source_file,
+        coalesce(raw_spend.spend, 0) as expected_spend,
+        coalesce(fact_spend.spend, 0) as actual_spend
+    from raw_spend
+    full outer join fact_spend
+        on fact_spend.platform = raw_spend.platform
+        and fact_spend.date_day = raw_spend.date_day
+        and fact_spend.campaign_id = raw_spend.campaign_id
+
+),
+
+fact_by_funnel_key as (
+
+    select
+        date_day,
+        channel,
+        coalesce(campaign_key, '(none)') as campaign_key,
+        sum(coalesce(spend, 0)) as spend
+    from fact_spend
+    group by date_day, channel, coalesce(campaign_key, '(none)')
+
+),
+
+funnel_spend as (
+
+    select date_day, channel, campaign_key, spend
+    from {{ ref('mart_funnel_daily') }}
+    where spend <> 0
+
+),
+
+fact_vs_funnel as (
+
+    select
+        'fct_ad_spend_daily vs mart_funnel_daily' as compared,
+        cast(null as {{ dbt.type_string() }}) as platform,
+        coalesce(fact_by_funnel_key.date_day, funnel_spend.date_day) as date_day,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        coalesce(fact_by_funnel_key.channel, funnel_spend.channel) as channel,
+        coalesce(fact_by_funnel_key.campaign_key, funnel_spend.campaign_key) as campaign_key,
+        cast(null as {{ dbt.type_string() }}) as _source_file,
+        coalesce(fact_by_funnel_key.spend, 0) as expected_spend,
+        coalesce(funnel_spend.spend, 0) as actual_spend
+    from fact_by_funnel_key
+    full outer join funnel_spend
+        on funnel_spend.date_day = fact_by_funnel_key.date_day
+        and funnel_spend.channel = fact_by_funnel_key.channel
+        and funnel_spend.campaign_key = fact_by_funnel_key.campaign_key
+
+),
+
+compared as (
+
+    select * from raw_vs_fact
+    union all
+    select * from fact_vs_funnel
 
 )
 
-select
-    raw_total.spend as raw_spend,
-    fact_total.spend as fct_ad_spend_daily_spend,
-    funnel_total.spend as mart_funnel_daily_spend
-from raw_total
-cross join fact_total
-cross join funnel_total
-where raw_total.spend <> fact_total.spend
-    or fact_total.spend <> funnel_total.spend
+select * from compared
+where expected_spend <> actual_spend

@@ -1,4 +1,4 @@
-{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'mart_mql_handoff'}}}) }}
+{{ config(meta={'dagster': {'ref': {'name': 'mart_mql_handoff'}}}, **revops.check_severity('warn')) }}
 {#- The newest day is the last full day before the as-of time (an export at 00:00 or 06:00
     covers the day before whole; the export's own day is partial and would always look low). -#}
 {%- set trailing_days = var('mql_volume_trailing_days') | int -%}

@@ -84,6 +84,34 @@ from (values
     (timestamp '2026-03-05 10:00:00', 'session_start', 'u6', null, '6001', 'https://acme.io/', 'https://www.linkedin.com/feed/', 1, null, null, null, null)
 ) as t(ts, event_name, user_pseudo_id, user_id, sid, page, referrer, engaged, src, med, camp, gclid);
 
+-- GA4 exports from before mid-2023: collected_traffic_source is NULL; the traffic source is in
+-- the event params source / medium / campaign of the session's first event that has them.
+insert into raw.ga4__events
+select
+    strftime(ts, '%Y%m%d'), epoch_us(ts), event_name, user_pseudo_id, null,
+    list_filter([
+        {'key': 'ga_session_id', 'value': {'string_value': sid, 'int_value': null, 'double_value': null}},
+        {'key': 'page_location', 'value': {'string_value': page, 'int_value': null, 'double_value': null}},
+        {'key': 'page_referrer', 'value': {'string_value': referrer, 'int_value': null, 'double_value': null}},
+        {'key': 'source', 'value': {'string_value': src, 'int_value': null, 'double_value': null}},
+        {'key': 'medium', 'value': {'string_value': med, 'int_value': null, 'double_value': null}},
+        {'key': 'campaign', 'value': {'string_value': camp, 'int_value': null, 'double_value': null}}
+    ], lambda p: p.value.string_value is not null),
+    null,
+    {'category': 'desktop'}, {'country': 'US'},
+    'events_' || strftime(ts, '%Y%m%d'), 'web/events_' || strftime(ts, '%Y%m%d') || '.jsonl', 'sha', 2,
+    timestamp '2026-03-10 01:00', timestamp '2026-03-10 01:00'
+from (values
+    -- u8: the session_start has no params; the page_view carries the newsletter's UTMs
+    (timestamp '2026-03-06 07:00:00', 'session_start', 'u8', '8001', 'https://acme.io/news', null, null, null, null),
+    (timestamp '2026-03-06 07:00:02', 'page_view', 'u8', '8001', 'https://acme.io/news', null, 'newsletter', 'email', 'March  Digest'),
+    (timestamp '2026-03-06 07:05:00', 'page_view', 'u8', '8001', 'https://acme.io/other', null, 'google', 'cpc', 'Later'),
+    -- u9: no params at all: the referrer decides (Bing -> Organic Search)
+    (timestamp '2026-03-06 08:00:00', 'session_start', 'u9', '9001', 'https://acme.io/', 'https://www.bing.com/', null, null, null),
+    -- u10: params name no campaign: '(organic)' is GA4's placeholder, not a campaign
+    (timestamp '2026-03-06 09:00:00', 'page_view', 'u10', '10001', 'https://acme.io/', null, 'google', 'organic', '(organic)')
+) as t(ts, event_name, user_pseudo_id, sid, page, referrer, src, med, camp);
+
 -- Salesforce: two snapshots; the newest (2026-03-10) is the truth.
 create table raw.salesforce__lead (
     id varchar, isdeleted boolean, ownerid varchar, createddate timestamp, email varchar,
@@ -189,3 +217,41 @@ create table raw.salesforce__user (
 insert into raw.salesforce__user values
     ('005000000000001', 'Sam Seller', true, '2025-01-01', '2026-03-10', '2026-03-10', 'u', 'u', 1, '2026-03-10', '2026-03-10', null),
     ('005000000000002', 'Robin Rep', true, '2025-01-01', '2026-03-10', '2026-03-10', 'u', 'u', 2, '2026-03-10', '2026-03-10', null);
+
+-- Ingest's bookkeeping: one row per loaded file. header_columns: the file's header names
+-- lower-cased, each wrapped in '|' (NULL for GA4).
+create table raw.ingest_log (
+    file_path varchar, file_size bigint, file_sha256 varchar, source varchar, rows_read bigint,
+    rows_loaded bigint, rows_rejected bigint, status varchar, error varchar,
+    started_at timestamp, finished_at timestamp, file_modified_at timestamp,
+    extra_columns varchar, newest_data_date date, parse_notes varchar, header_columns varchar
+);
+insert into raw.ingest_log
+select
+    file_path, 100, 'sha-' || file_path, source, rows_loaded, rows_loaded, 0, 'loaded', null,
+    timestamp '2026-03-10 01:00', timestamp '2026-03-10 01:00', timestamp '2026-03-10 01:00',
+    null, null, null, header_columns
+from (values
+    ('google_ads/a.csv', 'google_ads', 2, null),
+    ('google_ads/b.csv', 'google_ads', 3, null),
+    ('meta_ads/m.csv', 'meta_ads', 2, null),
+    ('linkedin_ads/l.csv', 'linkedin_ads', 1, null),
+    ('web/events_20260301.jsonl', 'ga4', 2, null),
+    ('web/events_20260306.jsonl', 'ga4', 5, null),
+    ('web/events_20260307.jsonl', 'ga4', 1, null),
+    ('web/events_20260308.jsonl', 'ga4', 3, null),
+    ('web/events_20260309.jsonl', 'ga4', 2, null),
+    ('web/events_20260310.jsonl', 'ga4', 1, null),
+    ('web/events_20260220.jsonl', 'ga4', 1, null),
+    ('web/events_20260305.jsonl', 'ga4', 1, null),
+    ('salesforce/2026-03-03/Lead.csv', 'salesforce', 1, '|id|isdeleted|ownerid|createddate|email|company|country|status|leadsource|isconverted|converteddate|convertedopportunityid|convertedaccountid|convertedcontactid|mql_date__c|disqualified_reason__c|ga_client_id__c|utm_source__c|utm_medium__c|utm_campaign__c|gclid__c|'),
+    ('salesforce/2026-03-10/Lead.csv', 'salesforce', 6, '|id|isdeleted|ownerid|createddate|email|company|country|status|leadsource|isconverted|converteddate|convertedopportunityid|convertedaccountid|convertedcontactid|mql_date__c|disqualified_reason__c|ga_client_id__c|utm_source__c|utm_medium__c|utm_campaign__c|gclid__c|'),
+    ('salesforce/2026-03-10/Contact.csv', 'salesforce', 1, '|id|isdeleted|accountid|ownerid|createddate|email|leadsource|'),
+    ('salesforce/2026-03-10/Account.csv', 'salesforce', 1, '|id|isdeleted|ownerid|createddate|name|industry|billingcountry|'),
+    ('salesforce/2026-03-10/Opportunity.csv', 'salesforce', 3, '|id|isdeleted|accountid|ownerid|campaignid|name|leadsource|createddate|closedate|stagename|amount|isclosed|iswon|'),
+    ('salesforce/2026-03-10/OpportunityHistory.csv', 'salesforce', 4, '|id|isdeleted|opportunityid|createddate|stagename|amount|closedate|'),
+    ('salesforce/2026-03-10/Campaign.csv', 'salesforce', 1, '|id|isdeleted|name|type|createddate|'),
+    ('salesforce/2026-03-10/CampaignMember.csv', 'salesforce', 1, '|id|isdeleted|campaignid|leadid|contactid|status|createddate|'),
+    ('salesforce/2026-03-10/Task.csv', 'salesforce', 4, '|id|isdeleted|whoid|whatid|ownerid|subject|status|createddate|'),
+    ('salesforce/2026-03-10/User.csv', 'salesforce', 2, '|id|name|isactive|createddate|')
+) as t(file_path, source, rows_loaded, header_columns);

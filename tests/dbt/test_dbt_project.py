@@ -18,7 +18,7 @@ NEW_GA4_DAY = Path(__file__).with_name("new_ga4_day.sql")
 EXPECTED_WARNINGS = {
     "warn_malformed_emails",  # carol@example
     "warn_leads_sharing_email",  # bob@example.com on two leads
-    "expression_is_true_fct_ad_spend_daily_spend_is_not_null_or_spend_in_currency_is_null",  # JPY
+    "ad_spend_currency_has_rate",  # JPY
 }
 
 

@@ -1,17 +1,35 @@
-{#- The data's as-of time is the newest CRM snapshot's export time (docs/definitions.md#as-of-time).
-    SLA states and open durations are measured to it, never to the wall clock, so a rerun on
-    the same files gives the same marts. One row. -#}
+{#- SPEC 2: the data's as-of time is the newest CRM snapshot's export time. SLA states and
+    open durations are measured to it, never to the wall clock, so a rerun on the same files
+    gives the same marts. One row; NULL when no CRM export was ever loaded. The snapshot id is
+    that export's folder (the checks name what it lacks). -#}
 with
 
 snapshots as (
 
-    select * from {{ ref('stg_salesforce__snapshots') }}
+    select snapshot_id, snapshot_at from {{ ref('stg_salesforce__snapshots') }}
+    union all
+    select snapshot_id, snapshot_at from {{ ref('stg_salesforce__snapshot_files') }}
+
+),
+
+ranked as (
+
+    select
+        snapshot_id,
+        snapshot_at,
+        row_number() over (
+            order by snapshot_at desc nulls last, snapshot_id desc nulls last
+        ) as snapshot_rank
+    from snapshots
 
 ),
 
 as_of as (
 
-    select max(snapshot_at) as as_of_at from snapshots
+    select
+        max(snapshot_at) as as_of_at,
+        max(case when snapshot_rank = 1 then snapshot_id end) as as_of_snapshot_id
+    from ranked
 
 )
 

@@ -1,6 +1,11 @@
 {#- The one model that reads GA4's nested export schema (DuckDB structs and lists):
-    every later model sees flat, typed columns. -#}
-{%- set event_param_keys = ['ga_session_id', 'page_location', 'page_referrer', 'session_engaged'] -%}
+    every later model sees flat, typed columns.
+    Traffic source: GA4 exports since mid-2023 carry it in collected_traffic_source; older
+    exports have that struct NULL and put the UTMs in the event params `source`, `medium`,
+    `campaign` (and `gclid`). An event takes its four traffic fields from the struct when the
+    struct has any of them, else from those params (SPEC 1.1). -#}
+{%- set event_param_keys = ['ga_session_id', 'page_location', 'page_referrer', 'session_engaged',
+                            'source', 'medium', 'campaign', 'gclid'] -%}
 
 with
 
@@ -34,6 +39,13 @@ params as (
 
     select
         param_values.*,
+        coalesce(
+            nullif(trim(collected_traffic_source.manual_source), '') is not null
+            or nullif(trim(collected_traffic_source.manual_medium), '') is not null
+            or nullif(trim(collected_traffic_source.manual_campaign_name), '') is not null
+            or nullif(trim(collected_traffic_source.gclid), '') is not null,
+            false
+        ) as has_collected_traffic_source,
         {%- for key in event_param_keys %}
         coalesce(
             {{ key }}_value.string_value,
@@ -65,10 +77,29 @@ renamed as (
             as is_session_engaged,
 
         ---------- traffic source (the UTMs and gclid GA4 collected)
-        nullif(trim(collected_traffic_source.manual_source), '') as traffic_source,
-        nullif(trim(collected_traffic_source.manual_medium), '') as traffic_medium,
-        nullif(trim(collected_traffic_source.manual_campaign_name), '') as traffic_campaign_name,
-        nullif(trim(collected_traffic_source.gclid), '') as gclid,
+        case when has_collected_traffic_source
+            then nullif(trim(collected_traffic_source.manual_source), '')
+            else nullif(trim(param_source), '')
+        end as traffic_source,
+        case when has_collected_traffic_source
+            then nullif(trim(collected_traffic_source.manual_medium), '')
+            else nullif(trim(param_medium), '')
+        end as traffic_medium,
+        case when has_collected_traffic_source
+            then nullif(trim(collected_traffic_source.manual_campaign_name), '')
+            {#- Pre-2023 params name the absence of a campaign `(organic)`, `(referral)`,
+                `(direct)`, `(not set)`: no campaign. #}
+            when trim(param_campaign) like '(%)' then null
+            else nullif(trim(param_campaign), '')
+        end as traffic_campaign_name,
+        case when has_collected_traffic_source
+            then nullif(trim(collected_traffic_source.gclid), '')
+            else nullif(trim(param_gclid), '')
+        end as gclid,
+        case when has_collected_traffic_source then 'collected_traffic_source'
+            when coalesce(param_source, param_medium, param_campaign, param_gclid) is not null
+                then 'event_params'
+        end as traffic_source_origin,
 
         ---------- context
         device.category as device_category,

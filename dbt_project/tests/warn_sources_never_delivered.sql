@@ -1,0 +1,42 @@
+{{ config(**revops.check_severity('warn')) }}
+{#- One row per source that has never loaded a file (raw.ingest_log has no `loaded` row for
+    it): its raw tables exist empty and its marts show zeros. Names the landing folder that
+    would deliver it. -#}
+{%- set expected = [
+    ('google_ads', 'google_ads/'),
+    ('meta_ads', 'meta_ads/'),
+    ('linkedin_ads', 'linkedin_ads/'),
+    ('ga4', 'web/'),
+    ('salesforce', 'salesforce/<export date>/'),
+] -%}
+with
+
+expected_sources as (
+
+    {%- for source_name, folder in expected %}
+    select
+        cast('{{ source_name }}' as {{ dbt.type_string() }}) as source,
+        cast('{{ folder }}' as {{ dbt.type_string() }}) as landing_folder
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+
+),
+
+delivered as (
+
+    select distinct source
+    from {{ source('ingest', 'ingest_log') }}
+    where status = 'loaded'
+
+)
+
+select
+    expected_sources.source,
+    expected_sources.landing_folder,
+    'never delivered' as problem
+from expected_sources
+left join delivered
+    on delivered.source = expected_sources.source
+where delivered.source is null
