@@ -79,8 +79,14 @@ LOG_COLUMNS = (
     "header_columns",
 )
 
-LINEAGE_DDL = """_source_file VARCHAR, _file_sha256 VARCHAR, _row_number BIGINT,
-    _loaded_at TIMESTAMP, _file_modified_at TIMESTAMP"""
+LINEAGE_COLUMNS = {
+    "_source_file": "VARCHAR",
+    "_file_sha256": "VARCHAR",
+    "_row_number": "BIGINT",
+    "_loaded_at": "TIMESTAMP",
+    "_file_modified_at": "TIMESTAMP",
+}
+LINEAGE_DDL = ", ".join(f"{name} {sql_type}" for name, sql_type in LINEAGE_COLUMNS.items())
 
 FILES = "_batch_files"  # temp table: one row per file of the batch, joined as `f`
 
@@ -115,16 +121,15 @@ def ensure_columns(
     con: duckdb.DuckDBPyConnection,
     table: str,
     columns: dict[str, str],
-    trailer: str,
     existing: dict[str, set[str]] | None = None,
 ) -> None:
-    """Create raw.<table> with `columns` then `trailer` (lineage...), or add the columns it
-    lacks (a warehouse made by an older version: earlier rows read NULL there)."""
+    """Create raw.<table> with `columns` (name -> SQL type, lineage included), or add the
+    columns it lacks (a warehouse made by an older version: earlier rows read NULL there)."""
     existing = raw_columns(con) if existing is None else existing
     have = existing.get(table)
     if have is None:
         cols = ", ".join(f"{ident(name)} {sql_type}" for name, sql_type in columns.items())
-        con.execute(f"create table if not exists {RAW}.{ident(table)} ({cols}, {trailer})")
+        con.execute(f"create table if not exists {RAW}.{ident(table)} ({cols})")
         existing[table] = set(columns)
         return
     for name, sql_type in columns.items():

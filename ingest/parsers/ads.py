@@ -23,7 +23,7 @@ import duckdb
 
 from ingest.errors import FileError
 from ingest.landing import LandingFile
-from ingest.loader import LINEAGE_DDL, LoadState, Prepared, Staged, ensure_columns
+from ingest.loader import LINEAGE_COLUMNS, LoadState, Prepared, Staged, ensure_columns
 from ingest.mappings import (
     CURRENCY_PLACEHOLDER,
     AdColumn,
@@ -213,7 +213,7 @@ def ensure_table(
     columns = {c.column: SQL_TYPES[c.type] for c in ad_columns(fmt.source)}
     if fmt.window:
         columns |= WINDOW_COLUMNS
-    ensure_columns(con, fmt.table, columns, f"{LINEAGE_DDL}, _extra JSON", existing)
+    ensure_columns(con, fmt.table, columns | LINEAGE_COLUMNS | {"_extra": "JSON"}, existing)
 
 
 def _missing_error(

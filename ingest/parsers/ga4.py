@@ -24,7 +24,7 @@ import duckdb
 
 from ingest.errors import FileError, Superseded
 from ingest.landing import LandingFile
-from ingest.loader import LINEAGE_DDL, LoadState, Prepared, Staged, ensure_columns
+from ingest.loader import LINEAGE_COLUMNS, LoadState, Prepared, Staged, ensure_columns
 from ingest.sql import file_of, ident, literal
 
 TABLE = "ga4__events"
@@ -95,7 +95,7 @@ def ensure_table(
 ) -> None:
     """The events table with the whole GA4 schema, collected_traffic_source included (days
     exported before mid-2023 lack it: NULL)."""
-    ensure_columns(con, TABLE, COLUMNS | {"_delivery_key": "VARCHAR"}, LINEAGE_DDL, existing)
+    ensure_columns(con, TABLE, COLUMNS | {"_delivery_key": "VARCHAR"} | LINEAGE_COLUMNS, existing)
 
 
 def _deliveries(state: LoadState) -> dict[str, list[tuple[str, datetime]]]:

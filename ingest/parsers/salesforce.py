@@ -21,7 +21,15 @@ import duckdb
 
 from ingest.errors import FileError
 from ingest.landing import LandingFile
-from ingest.loader import LINEAGE_DDL, RAW, LoadState, Prepared, Staged, ensure_columns
+from ingest.loader import (
+    LINEAGE_COLUMNS,
+    LINEAGE_DDL,
+    RAW,
+    LoadState,
+    Prepared,
+    Staged,
+    ensure_columns,
+)
 from ingest.mappings import salesforce_field_types, salesforce_fields, salesforce_objects
 from ingest.sql import (
     SALESFORCE_SQL_TYPES,
@@ -131,14 +139,14 @@ class SalesforceParser:
                 f"{file.rel_path}: Salesforce files belong in salesforce/<snapshot>/<Object>.csv "
                 "(snapshot = export date, YYYY-MM-DD or YYYY-MM-DDTHHMMSSZ)"
             )
-        folder, name = parts[1], parts[2]
+        folder, file_name = parts[1], parts[2]
         taken_at = snapshot_at(folder)
         if taken_at is None:
             raise FileError(
                 f"{file.rel_path}: snapshot folder {folder!r} is not an export date "
                 "(YYYY-MM-DD or YYYY-MM-DDTHHMMSSZ)"
             )
-        found = OBJECT_FILE.match(name)
+        found = OBJECT_FILE.match(file_name)
         if not found:
             raise FileError(
                 f"{file.rel_path}: expected <Object>.csv named after a Salesforce object"
@@ -178,7 +186,7 @@ class SalesforceParser:
                 f"{' and '.join(KEY_FIELDS.get(object_name, ('Id',)))}"
             )
         if found.group(1) != object_name:
-            item.notes.append(f"file name {name}: object {object_name}")
+            item.notes.append(f"file name {file_name}: object {object_name}")
         types = salesforce_field_types()
         known_object = any(obj == object_name.lower() for obj, _ in types)
         kinds = tuple(types.get((object_name.lower(), f), "string") for f in fields)
@@ -309,8 +317,7 @@ def ensure_object_tables(
         ensure_columns(
             con,
             f"salesforce__{table}",
-            columns | SNAPSHOT_COLUMNS,
-            f"{LINEAGE_DDL}, _extra JSON",
+            columns | SNAPSHOT_COLUMNS | LINEAGE_COLUMNS | {"_extra": "JSON"},
             existing,
         )
 
