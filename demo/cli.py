@@ -57,6 +57,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="plant ingest faults (docs/data-quality.md), listed in summary.json",
     )
     parser.add_argument(
+        "--variants",
+        action="store_true",
+        help="also write the real-export variants of SPEC 1.1 (weekly Meta rows without "
+        "Campaign ID, Spanish/Portuguese LinkedIn, an Excel-style Salesforce snapshot, a "
+        "snapshot without Task.csv, a GA4 day without collected_traffic_source, an empty "
+        "LinkedIn period), listed in summary.json; the ground truth stays exact",
+    )
+    parser.add_argument(
         "--truth",
         type=Path,
         default=None,
@@ -80,7 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     params = Params(
-        seed=args.seed, scale=args.scale, days=args.days, start=args.start, defects=args.defects
+        seed=args.seed,
+        scale=args.scale,
+        days=args.days,
+        start=args.start,
+        defects=args.defects,
+        variants=args.variants,
     )
     try:
         report = generate(args.out, params, args.truth, force=args.force)
@@ -105,6 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if params.defects:
         print(f"  defects planted: {report.defects} (listed in summary.json)")
+    if params.variants:
+        print(f"  export variants: {report.variants} (listed in summary.json)")
     print(f"ground truth in {report.truth_dir}")
     return 0
 

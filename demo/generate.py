@@ -9,6 +9,7 @@ from pathlib import Path
 
 from demo import defects as defects_mod
 from demo import truth as truth_mod
+from demo import variants as variants_mod
 from demo.deliveries import AdFile, plan_files
 from demo.params import Params, day_string
 from demo.simulate import simulate
@@ -31,6 +32,7 @@ class Report:
     totals: dict[str, float | int] = field(default_factory=dict)
     defects: int = 0
     snapshots: list[str] = field(default_factory=list)
+    variants: int = 0
 
 
 def default_truth_dir(out: Path) -> Path:
@@ -93,6 +95,14 @@ def generate(out: Path, p: Params, truth_dir: Path | None = None, force: bool = 
     if p.defects:
         defects_mod.plant_files(out, world, plan, by_platform, names, ga4_counts)
         lap("plant_defects")
+    variants: list[variants_mod.Variant] = []
+    if p.variants:
+        first_day = p.start.strftime("%Y%m%d")
+        ga4_first = next((f for f in written.files if f == f"web/events_{first_day}.jsonl"), None)
+        variants = variants_mod.write(
+            out, p, world, by_platform, names, snapshots, ga4_first, written
+        )
+        lap("variants")
 
     truth = truth_mod.compute(world)
     summary = {
@@ -121,6 +131,18 @@ def generate(out: Path, p: Params, truth_dir: Path | None = None, force: bool = 
         },
         "defects": [d.as_dict() for d in plan.defects],
     }
+    if p.variants:  # only then: the default summary stays byte-identical
+        summary["parameters"]["variants"] = True
+        summary["variants"] = variants_mod.as_dicts(variants)
     truth_mod.write(truth_dir, truth, summary)
     lap("truth")
-    return Report(out, truth_dir, written, seconds, truth.totals, len(plan.defects), snapshots)
+    return Report(
+        out,
+        truth_dir,
+        written,
+        seconds,
+        truth.totals,
+        len(plan.defects),
+        snapshots,
+        len(variants),
+    )

@@ -41,16 +41,27 @@ OBJECTS = (
 ID_OFFSET = 1_000_000  # counters start here so Ids look like a used org's
 
 
+def _excel_text(seconds: np.ndarray, ok: np.ndarray, fmt: str) -> np.ndarray:
+    """US-style text as Excel re-saves it (`11/24/26 9:05 AM`): minutes, no zone (UTC)."""
+    stamps = pd.to_datetime(np.where(ok, seconds, 0), unit="s")
+    text = pd.Series(stamps.strftime(fmt)).str.replace(r"(^|/| )0(\d)", r"\1\2", regex=True)
+    return np.where(ok, text.to_numpy(dtype=object), "").astype(object)
+
+
 class Fmt:
-    """Cell formatting for one snapshot style; every method takes and returns arrays."""
+    """Cell formatting for one snapshot style; every method takes and returns arrays.
+    `excel` (only with `revops generate --variants`): a Data Export re-saved by Excel."""
 
     def __init__(self, style: str) -> None:
         self.style = style
         self.loader = style == "dataloader"
+        self.excel = style == "excel"
 
     def dt(self, seconds: np.ndarray) -> np.ndarray:
         seconds = np.asarray(seconds, dtype=np.int64)
         ok = seconds < NEVER
+        if self.excel:
+            return _excel_text(seconds, ok, "%m/%d/%y %I:%M %p")
         text = np.datetime_as_string(np.where(ok, seconds, 0).astype("datetime64[s]"), unit="s")
         text = np.char.replace(text, "T", " ") if self.loader else np.char.add(text, ".000Z")
         return np.where(ok, text, "").astype(object)
@@ -58,6 +69,8 @@ class Fmt:
     def date(self, seconds: np.ndarray) -> np.ndarray:
         seconds = np.asarray(seconds, dtype=np.int64)
         ok = seconds < NEVER
+        if self.excel:
+            return _excel_text(seconds, ok, "%m/%d/%y")
         text = np.datetime_as_string(np.where(ok, seconds, 0).astype("datetime64[s]"), unit="D")
         if self.loader:
             text = np.char.add(text, " 00:00:00")
@@ -68,6 +81,8 @@ class Fmt:
 
     def bool(self, values: np.ndarray) -> np.ndarray:
         values = np.asarray(values, dtype=bool)
+        if self.excel:  # Excel writes TRUE/FALSE
+            return np.where(values, "TRUE", "FALSE").astype(object)
         return np.where(
             values, "1" if self.loader else "true", "0" if self.loader else "false"
         ).astype(object)
