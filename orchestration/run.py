@@ -13,6 +13,8 @@ import contextlib
 import logging
 import os
 import shutil
+import signal
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import dagster as dg
+import psutil
 
 from orchestration.assets.dbt import BUILD_REASON_PREFIX
 from orchestration.assets.publish import PUBLISH_KEY, PUBLISH_STEP
@@ -169,11 +172,11 @@ def build_report(result: dg.ExecuteInProcessResult) -> RunReport:
 
 def _check_detail(evaluation: dg.AssetCheckEvaluation) -> str:
     meta = evaluation.metadata or {}
+    if evaluation.description:
+        return evaluation.description
     for key in ("failing_expectation_names", "failures"):
         if key in meta:
             return str(meta[key].value)
-    if evaluation.description:
-        return evaluation.description
     if "dagster_dbt/failed_row_count" in meta:
         return f"{meta['dagster_dbt/failed_row_count'].value} failing row(s)"
     return ""
@@ -226,6 +229,67 @@ def _funnel_line(label: str, v: Sequence[float]) -> str:
     )
 
 
+#: Tags on every run `revops run` starts: where its process is, to tell later whether it died.
+HOST_TAG, PID_TAG, PROCESS_STARTED_TAG = "revops/host", "revops/pid", "revops/process_started"
+_UNFINISHED = [
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+    dg.DagsterRunStatus.CANCELING,
+]
+
+
+def process_tags() -> dict[str, str]:
+    me = psutil.Process()
+    return {
+        HOST_TAG: socket.gethostname(),
+        PID_TAG: str(me.pid),
+        PROCESS_STARTED_TAG: f"{me.create_time():.3f}",
+    }
+
+
+def _alive(tags: dict[str, str]) -> bool:
+    """The process that ran with ``tags`` still exists (the same process, not a reused pid)."""
+    try:
+        process = psutil.Process(int(tags[PID_TAG]))
+        return f"{process.create_time():.3f}" == tags.get(PROCESS_STARTED_TAG)
+    except (psutil.NoSuchProcess, KeyError, ValueError):
+        return False
+
+
+def recover_interrupted_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark failed the unfinished runs of `revops run` on this host whose process is gone.
+
+    A run killed with SIGKILL (an OOM kill, a reboot) never records its end, so Dagster and
+    the UI would show it running forever, and the daemon's queue would count it. Its
+    warehouse needs nothing: DuckDB replays or drops the unfinished transaction on the next
+    open, and the next build compares with the last published dbt state.
+    """
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(statuses=_UNFINISHED, tags={HOST_TAG: socket.gethostname()})
+    )
+    recovered = []
+    for record in records:
+        run = record.dagster_run
+        if _alive(dict(run.tags)):
+            continue
+        instance.report_run_failed(
+            run,
+            message=(
+                f"The process of this run (pid {run.tags.get(PID_TAG)}) ended without "
+                "finishing it (killed or the machine restarted); marked failed by the next "
+                "`revops run`."
+            ),
+        )
+        recovered.append(run.run_id)
+    return recovered
+
+
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    """SIGTERM stops a run as Ctrl-C does: Dagster ends the step and stops dbt's process."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def get_instance() -> dg.DagsterInstance:
     """The instance in DAGSTER_HOME (with this repo's dagster.yaml), else an ephemeral one."""
     home = os.environ.get("DAGSTER_HOME")
@@ -254,7 +318,7 @@ def print_report(report: RunReport, settings: Any, out: TextIO) -> None:
     for evaluation in report.warnings:
         print(
             f"  warning  {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: "
-            f"{_check_detail(evaluation)}"[:300],
+            f"{_check_detail(evaluation)}",
             file=out,
         )
     for evaluation in report.blocking_failures:
@@ -333,17 +397,29 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     with open(log_path, "w", encoding="utf-8") as log_file:
         sink = sys.stdout if args.verbose else log_file
         with contextlib.redirect_stdout(sink), get_instance() as instance:
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config={
-                    "loggers": {"revops_progress": {}},
-                    "ops": {
-                        DBT_STEP: {"config": {"force": args.force}},
-                        PUBLISH_STEP: {"config": {"full_copy": args.force}},
+            for run_id in recover_interrupted_runs(instance):
+                print(
+                    f"recovered from interrupted run {run_id}: its process is gone; "
+                    "marked failed, its unfinished work is redone now",
+                    file=out,
+                    flush=True,
+                )
+            previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+            try:
+                result = job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    tags=process_tags(),
+                    run_config={
+                        "loggers": {"revops_progress": {}},
+                        "ops": {
+                            DBT_STEP: {"config": {"force": args.force}},
+                            PUBLISH_STEP: {"config": {"full_copy": args.force}},
+                        },
                     },
-                },
-            )
+                )
+            finally:
+                signal.signal(signal.SIGTERM, previous)
     report = build_report(result)
     print_report(report, settings, out)
     took = time.monotonic() - started

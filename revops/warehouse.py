@@ -18,6 +18,16 @@ import duckdb
 from revops.settings import Settings
 
 
+class WarehouseLockedError(RuntimeError):
+    """Another live process holds the warehouse file."""
+
+
+def _lock_holder(message: str) -> str:
+    """``python3.11 (PID 1234)`` out of DuckDB's lock error, when it says so."""
+    found = re.search(r"Conflicting lock is held in (.+?) \(PID (\d+)\)", message)
+    return f"{found.group(1)} (pid {found.group(2)})" if found else "another process"
+
+
 def connect(
     path: Path | str | None = None,
     *,
@@ -28,7 +38,15 @@ def connect(
     path = Path(path) if path is not None else settings.warehouse
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise WarehouseLockedError(
+            f"warehouse {path} is in use by {_lock_holder(str(exc))}: DuckDB lets one process "
+            "open it at a time. Wait for that run to finish (or stop it), then run again."
+        ) from exc
     con.execute(f"set memory_limit = '{checked_size(settings.duckdb_memory_limit)}'")
     con.execute(f"set threads = {int(settings.duckdb_threads)}")
     return con

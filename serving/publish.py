@@ -27,6 +27,7 @@ can be called from a script or a test alike.
 
 from __future__ import annotations
 
+import glob
 import os
 import re
 import shutil
@@ -107,7 +108,9 @@ def publish_marts(
     storage_version = _checked_version(storage_version)
     serving.parent.mkdir(parents=True, exist_ok=True)
     tmp = serving.with_name(f".{serving.name}.{os.getpid()}.publishing")
-    for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+    # A publish killed half-way leaves its unfinished copy behind; only one run writes at a
+    # time (the warehouse has one writer), so any such copy is a dead run's.
+    for leftover in serving.parent.glob(f".{glob.escape(serving.name)}.*.publishing*"):
         leftover.unlink(missing_ok=True)
 
     row_counts: dict[str, int] = {}

@@ -190,6 +190,72 @@ def dbt_problems(run_results: dict[str, Any], checked_tests: set[str | None]) ->
     return problems
 
 
+#: Columns that name a record a person can look up and fix, in the order they are shown.
+KEY_COLUMNS = (
+    "lead_id",
+    "opportunity_id",
+    "owner_id",
+    "campaign_key",
+    "session_key",
+    "date_day",
+    "_source_file",
+    "_row_number",
+    "file_path",
+    "row_number",
+)
+#: Failing rows named per check.
+FAILING_ROWS_SHOWN = 10
+
+
+def with_failing_rows(
+    con: Any, manifest: dict[str, Any], result: dg.AssetCheckResult
+) -> dg.AssetCheckResult:
+    """``result`` with up to 10 failing rows' keys, read from the table dbt stored them in.
+
+    Every data test stores its failing rows (``store_failures``); the manifest gives the
+    table. The keys go into the metadata and the description, so the person who must fix
+    the CRM record knows which one.
+    """
+    unique_id = str((result.metadata.get("unique_id") or dg.MetadataValue.text("")).value)
+    relation = manifest.get("nodes", {}).get(unique_id, {}).get("relation_name")
+    if not relation:
+        return result
+    try:
+        cursor = con.execute(f"select * from {relation} limit {FAILING_ROWS_SHOWN}")
+        names = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()
+    except Exception as exc:  # a stored-failures table that is not there names nothing
+        return dg.AssetCheckResult(
+            **_fields(result),
+            metadata={**result.metadata, "failing_rows_error": str(exc).splitlines()[0]},
+        )
+    shown = [c for c in KEY_COLUMNS if c in names] or names[:4]
+    keys = [", ".join(f"{c} {row[names.index(c)]}" for c in shown) for row in rows]
+    table = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
+    table += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
+    count = result.metadata.get("dagster_dbt/failed_row_count")
+    total = f"{count.value} failing row(s)" if count is not None else "failing rows"
+    return dg.AssetCheckResult(
+        **_fields(result),
+        description=f"{total}; first {len(keys)}: " + "; ".join(keys),
+        metadata={
+            **result.metadata,
+            "failing_keys": dg.MetadataValue.json(keys),
+            "failing_rows_sample": dg.MetadataValue.md("\n".join(table)),
+            "failing_rows_table": dg.MetadataValue.text(relation),
+        },
+    )
+
+
+def _fields(result: dg.AssetCheckResult) -> dict[str, Any]:
+    return {
+        "asset_key": result.asset_key,
+        "check_name": result.check_name,
+        "passed": result.passed,
+        "severity": result.severity,
+    }
+
+
 def _whole_graph(context: dg.AssetExecutionContext) -> bool:
     """A run of every dbt asset and check (not a per-source job's subset)."""
     return set(context.selected_asset_keys) == set(context.assets_def.keys) and set(
@@ -256,7 +322,16 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         # run_results.json: an older one must not pass for this build's.
         (paths.run / "run_results.json").unlink(missing_ok=True)
         invocation = dbt.cli(args, context=context, target_path=paths.run, raise_on_error=False)
-        yield from invocation.stream()
+        failed: list[dg.AssetCheckResult] = []
+        for event in invocation.stream():
+            if isinstance(event, dg.AssetCheckResult) and not event.passed:
+                failed.append(event)  # named once dbt has let go of the warehouse
+            else:
+                yield event
+        if failed:
+            manifest = invocation.get_artifact("manifest.json")
+            with revops.connect(read_only=True) as con:
+                yield from (with_failing_rows(con, manifest, result) for result in failed)
         if invocation.is_successful():
             return
         if not (paths.run / "run_results.json").is_file():

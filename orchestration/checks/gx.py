@@ -19,7 +19,7 @@ from typing import Any
 
 import dagster as dg
 
-SAMPLE_ROWS = 5
+SAMPLE_ROWS = 10
 
 
 @dataclass(frozen=True)
@@ -119,6 +119,16 @@ def _markdown_sample(frame: Any, index: list[Any], columns: list[str]) -> str:
     return "\n".join(lines)
 
 
+def _named(suite: Suite, frame: Any, outcome: dict[str, Any]) -> str:
+    """``MQL without owner: 2 row(s) (lead_id 00Q1, 00Q7)``: the records to fix."""
+    text = f"{outcome['defect']}: {outcome['unexpected_count']} row(s)"
+    index = [i for i in outcome["index"] if i in frame.index]
+    if index and suite.id_column in frame.columns:
+        ids = ", ".join(str(v) for v in frame.loc[index, suite.id_column].tolist())
+        text += f" ({suite.id_column} {ids})"
+    return text
+
+
 def check_result(suite: Suite, frame: Any, outcomes: list[dict[str, Any]]) -> dg.AssetCheckResult:
     """Turn GX outcomes into an AssetCheckResult with the failing expectations as evidence."""
     failed = [o for o in outcomes if not o["success"]]
@@ -150,9 +160,5 @@ def check_result(suite: Suite, frame: Any, outcomes: list[dict[str, Any]]) -> dg
         passed=not failed,
         severity=suite.severity,
         metadata=metadata,
-        description=(
-            "; ".join(f"{o['defect']}: {o['unexpected_count']} row(s)" for o in failed)
-            if failed
-            else None
-        ),
+        description="; ".join(_named(suite, frame, o) for o in failed) if failed else None,
     )

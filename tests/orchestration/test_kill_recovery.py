@@ -1,0 +1,174 @@
+"""Nothing a killed run held outlives it.
+
+Real `revops run` processes are killed (SIGKILL of the whole process group, as an OOM kill or
+a reboot does) while they ingest, while dbt builds and while they publish; SIGTERM stops one
+during dbt. Each time the next `revops run` must start at once, say that it recovered, exit 0
+and publish marts equal to those of an uninterrupted run on the same files.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt_runner import MARTS
+
+pytestmark = pytest.mark.slow
+
+REVOPS = str(Path(sys.executable).parent / "revops")
+
+
+def _env(root: Path, landing: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "REVOPS_LANDING_DIR": str(landing),
+        "REVOPS_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "REVOPS_SERVING": str(root / "serving.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "REVOPS_DBT_TARGET_PATH": str(root / "dbt_target"),
+        "GX_ANALYTICS_ENABLED": "false",
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+
+
+def _marts(serving: Path) -> dict[str, tuple[int, str]]:
+    """Rows and an order-independent hash of every row, per mart."""
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        return {
+            m: tuple(
+                con.execute(f"select count(*), sum(hash(t))::varchar from marts.{m} t").fetchone()
+            )
+            for m in MARTS
+        }
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def company(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """A small demo landing zone and the marts of one uninterrupted run over it."""
+    root = tmp_path_factory.mktemp("kill")
+    landing = root / "landing"
+    env = _env(root / "reference", landing)
+    generated = subprocess.run(
+        [REVOPS, "generate", "--out", str(landing), "--scale", "0.1", "--days", "45"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert generated.returncode == 0, generated.stderr
+    run = subprocess.run([REVOPS, "run"], env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    return {"root": root, "landing": landing, "marts": _marts(root / "reference/serving.duckdb")}
+
+
+def _interrupt(env: dict[str, str], marker: str, delay: float, how: str) -> str:
+    """Start `revops run`, wait for ``marker`` in its output plus ``delay`` s, then stop it.
+
+    ``how`` is ``kill`` (SIGKILL to the whole process group) or ``term`` (SIGTERM to the
+    `revops` process only, as a scheduler's stop does). Returns what it printed.
+    """
+    proc = subprocess.Popen(
+        [REVOPS, "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    seen = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        seen.append(line)
+        if marker in line:
+            break
+    else:
+        proc.wait(timeout=60)
+        pytest.fail(f"the run ended before {marker!r}:\n{''.join(seen)}")
+    time.sleep(delay)
+    if how == "kill":
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    else:
+        stopped_at = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+        assert time.monotonic() - stopped_at < 30, "SIGTERM took 30 s or more to stop the run"
+        assert proc.returncode != 0
+        # dbt, started by the run, must not outlive it (it would hold the warehouse).
+        time.sleep(1)
+        try:
+            os.killpg(proc.pid, 0)
+            leftover = subprocess.run(
+                ["pgrep", "-g", str(proc.pid)], capture_output=True, text=True
+            ).stdout
+            assert not leftover.strip(), f"processes outlived SIGTERM: {leftover}"
+        except ProcessLookupError:
+            pass
+    seen.extend(proc.stdout.read().splitlines(keepends=True))
+    return "".join(seen)
+
+
+@pytest.mark.parametrize(
+    ("marker", "delay", "how"),
+    [
+        ("... ingest_ga4", 0.3, "kill"),
+        ("... dbt_build", 6.0, "kill"),
+        ("... serving__marts", 0.0, "kill"),
+        ("... dbt_build", 6.0, "term"),
+    ],
+    ids=["kill-during-ingest", "kill-during-dbt", "kill-at-publish", "sigterm-during-dbt"],
+)
+def test_next_run_recovers_and_equals_an_uninterrupted_run(
+    company: dict[str, object], tmp_path: Path, marker: str, delay: float, how: str
+) -> None:
+    env = _env(tmp_path, Path(str(company["landing"])))
+    _interrupt(env, marker, delay, how)
+
+    started = time.monotonic()
+    rerun = subprocess.run([REVOPS, "run"], env=env, capture_output=True, text=True, timeout=900)
+    output = rerun.stdout + rerun.stderr
+    assert rerun.returncode == 0, output[-4000:]
+    assert "recovered from interrupted run" in rerun.stdout, output[-4000:]
+    assert time.monotonic() - started < 600
+    assert _marts(tmp_path / "serving.duckdb") == company["marts"]
+    # A killed publish leaves no unfinished copy beside the serving file.
+    assert not list(tmp_path.glob(".serving.duckdb.*.publishing*"))
+
+
+def test_a_locked_warehouse_is_a_clear_error_naming_the_file(
+    company: dict[str, object], tmp_path: Path
+) -> None:
+    env = _env(tmp_path, Path(str(company["landing"])))
+    shutil.copytree(Path(str(company["root"])) / "reference", tmp_path, dirs_exist_ok=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time\n"
+            f"con = duckdb.connect({str(tmp_path / 'warehouse.duckdb')!r})\n"
+            "print('holding', flush=True)\n"
+            "time.sleep(120)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().startswith("holding")
+        run = subprocess.run([REVOPS, "run"], env=env, capture_output=True, text=True, timeout=300)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert run.returncode != 0
+    assert f"warehouse {tmp_path / 'warehouse.duckdb'} is in use by" in run.stdout, run.stdout
+    assert f"(pid {holder.pid})" in run.stdout
