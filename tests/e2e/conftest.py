@@ -65,8 +65,7 @@ def _build(seed: int, work_dir: Path, defects: bool) -> Pipeline:
 @pytest.fixture(scope="session")
 def pipeline_for(tmp_path_factory):
     """pipeline_for(seed, defects=False) -> Pipeline, built on first use, cached per session."""
-    if not (PROJECT_DIR / "seeds" / "campaign_map.csv").exists():
-        pytest.skip("dbt_project/seeds/campaign_map.csv is missing (written by the generator)")
+    assert (PROJECT_DIR / "seeds" / "campaign_map.csv").exists(), "the campaign_map seed ships"
     built: dict[tuple[int, bool], Pipeline] = {}
 
     def get(seed: int, defects: bool = False) -> Pipeline:

@@ -7,7 +7,6 @@ only thing a second run reads.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 import subprocess
@@ -23,13 +22,7 @@ from ingest.landing import list_files
 from ingest.runner import ingest_all
 from revops.sources import SOURCE_NAMES as SOURCES
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("demo.cli") is None,
-        reason="the demo generator (demo/cli.py) has not landed",
-    ),
-]
+pytestmark = pytest.mark.slow
 
 REVOPS = str(Path(sys.executable).with_name("revops"))
 

@@ -121,8 +121,6 @@ def _marts_digest(serving: Path) -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    pytest.importorskip("demo.cli")
-    pytest.importorskip("ingest.runner")
     root = tmp_path_factory.mktemp("e2e")
     env = {
         **os.environ,
