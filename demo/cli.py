@@ -57,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="plant ingest faults (docs/data-quality.md), listed in summary.json",
     )
     parser.add_argument(
+        "--from-olist",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="instead of simulating, write the real Olist marketing funnel in DIR "
+        "(olist_marketing_qualified_leads_dataset.csv, olist_closed_deals_dataset.csv) as one "
+        "Salesforce snapshot into --out (demo/olist.py); no ground truth is written",
+    )
+    parser.add_argument(
         "--variants",
         action="store_true",
         help="also write the real-export variants of SPEC 1.1 (weekly Meta rows without "
@@ -80,6 +89,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.from_olist is not None:
+        from demo import olist
+
+        counts = olist.write(args.from_olist, args.out)
+        print(
+            f"wrote the Olist funnel to {args.out}/salesforce/{counts['snapshot']}: "
+            f"{counts['leads']:,} leads, {counts['converted']:,} converted, "
+            f"{counts['opportunities']:,} won opportunities ({counts['with_amount']:,} with "
+            f"an amount), {counts['users']:,} users"
+        )
+        return 0
     if args.days < 14:
         print(
             "revops generate: --days must be at least 14 (weekly CRM snapshots and "
