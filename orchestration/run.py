@@ -28,6 +28,7 @@ import psutil
 from orchestration.assets.dbt import BUILD_REASON_PREFIX
 from orchestration.assets.publish import PUBLISH_KEY, PUBLISH_STEP
 from orchestration.jobs import ALL_JOB
+from serving.summary import funnel_summary
 
 #: The step (op) of the one @dbt_assets definition.
 DBT_STEP = "dbt_build"
@@ -182,53 +183,6 @@ def _check_detail(evaluation: dg.AssetCheckEvaluation) -> str:
     return ""
 
 
-def _funnel_summary(serving: Path) -> list[str]:
-    """Spend, leads, MQLs, SQLs, wins and revenue by channel, from what BI reads."""
-    import duckdb
-
-    if not serving.exists():
-        return ["  (no serving database yet)"]
-    con = duckdb.connect(str(serving), read_only=True)
-    try:
-        rows = con.execute(
-            """
-            select
-                channel,
-                sum(spend) as spend,
-                sum(leads) as leads,
-                sum(mqls) as mqls,
-                sum(sqls) as sqls,
-                sum(won_deals) as won,
-                sum(won_revenue) as revenue
-            from marts.mart_funnel_daily
-            group by channel
-            order by sum(won_revenue) desc nulls last, channel
-            """
-        ).fetchall()
-    except duckdb.Error as exc:
-        return [f"  (no funnel summary: {str(exc).splitlines()[0]})"]
-    finally:
-        con.close()
-    header = (
-        f"  {'channel':<16}{'spend':>14}{'leads':>9}{'MQLs':>8}{'SQLs':>8}{'won':>7}{'revenue':>15}"
-    )
-    lines = [header]
-    totals = [0.0] * 6
-    for channel, *values in rows:
-        values = [float(v or 0) for v in values]
-        totals = [t + v for t, v in zip(totals, values, strict=True)]
-        lines.append(_funnel_line(str(channel), values))
-    lines.append(_funnel_line("total", totals))
-    return lines
-
-
-def _funnel_line(label: str, v: Sequence[float]) -> str:
-    return (
-        f"  {label:<16}{v[0]:>14,.2f}{v[1]:>9,.0f}{v[2]:>8,.0f}{v[3]:>8,.0f}"
-        f"{v[4]:>7,.0f}{v[5]:>15,.2f}"
-    )
-
-
 #: Tags on every run `revops run` starts: where its process is, to tell later whether it died.
 HOST_TAG, PID_TAG, PROCESS_STARTED_TAG = "revops/host", "revops/pid", "revops/process_started"
 _UNFINISHED = [
@@ -347,7 +301,7 @@ def print_report(report: RunReport, settings: Any, out: TextIO) -> None:
         )
     print("", file=out)
     print("funnel by channel (serving database):", file=out)
-    for line in _funnel_summary(settings.serving):
+    for line in funnel_summary(settings.serving):
         print(line, file=out)
 
 
@@ -387,6 +341,12 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     settings = RevopsSettings().settings()
     started = time.monotonic()
     print(f"revops run: landing {settings.landing_dir.resolve()}", file=out, flush=True)
+    from ingest.landing import unknown_folders
+    from revops.sources import SOURCES
+
+    for folder in unknown_folders(settings.landing_dir):
+        expected = ", ".join(f"{s.folder}/" for s in SOURCES)
+        print(f"  warning  landing folder {folder}/ is no source's; expected {expected}", file=out)
     prepare_dbt_manifest()
     definitions = build_definitions(loggers={"revops_progress": progress_logger(out)})
     job = definitions.resolve_job_def(args.job)

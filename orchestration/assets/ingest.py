@@ -134,9 +134,15 @@ def build_ingest_asset(source: str) -> dg.AssetsDefinition:
         description=f"Load new {label} files from the landing zone into raw.",
     )
     def _ingest(context: dg.AssetExecutionContext, revops: RevopsSettings) -> Iterator[Any]:
+        from ingest.landing import unknown_folders
         from ingest.runner import ingest_source
 
         settings = revops.settings()
+        for folder in unknown_folders(settings.landing_dir):
+            context.log.warning(
+                f"landing folder {folder}/ is no source's; {label} files belong in "
+                f"{registered.folder}/"
+            )
         with revops.connect() as con:
             result = ingest_source(con, settings.landing_dir, source, log=context.log)
             counts = {t: _row_count(con, registered.raw_table(t)) for t in tables}
