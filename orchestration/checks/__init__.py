@@ -22,6 +22,8 @@ class CheckConfig:
 
     lead_mql_date_field: str
     channels: tuple[str, ...]
+    #: The raw Salesforce leads have a column of that name.
+    has_mql_field: bool = True
 
 
 def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
@@ -37,9 +39,17 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
         context: dg.AssetCheckExecutionContext, revops: RevopsSettings
     ) -> dg.AssetCheckResult:
         with revops.connect(read_only=True) as con:
+            lead_columns = {
+                row[0]
+                for row in con.execute(
+                    "select column_name from information_schema.columns "
+                    "where table_schema = 'raw' and table_name = 'salesforce__lead'"
+                ).fetchall()
+            }
             config = CheckConfig(
                 lead_mql_date_field=revops.lead_mql_date_field,
                 channels=tuple(allowed_channels(con)),
+                has_mql_field=revops.lead_mql_date_field.lower() in lead_columns,
             )
             try:
                 frame = con.execute(suite.query(config)).df()

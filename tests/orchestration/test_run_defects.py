@@ -33,6 +33,7 @@ DEFECTS = {
     "owner": "MQL without owner",
     "order": "SQL dated before its MQL",
     "duplicate": "duplicate lead",
+    "created_after_mql": "MQL dated before the lead was created",
 }
 
 
@@ -40,8 +41,8 @@ def _revops(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess
     return subprocess.run([REVOPS, *args], env=env, capture_output=True, text=True, timeout=1800)
 
 
-def _plant(snapshot: Path, kinds: list[str]) -> None:
-    """Edit Lead.csv of ``snapshot`` in place: one row per defect kind."""
+def _plant(snapshot: Path, kinds: list[str]) -> dict[str, str]:
+    """Edit Lead.csv of ``snapshot`` in place: one row per defect kind; returns their Ids."""
     path = snapshot / "Lead.csv"
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
@@ -49,20 +50,30 @@ def _plant(snapshot: Path, kinds: list[str]) -> None:
         rows = list(reader)
     live = [r for r in rows if r["IsDeleted"].lower() in {"false", "0"}]
     mqls = [r for r in live if r["MQL_Date__c"]]
+    planted = {}
     if "owner" in kinds:
         mqls[0]["OwnerId"] = ""
+        planted["owner"] = mqls[0]["Id"]
+    if "created_after_mql" in kinds:
+        target = [r for r in mqls[1:] if not r["ConvertedDate"]][-1]
+        mql_day = date.fromisoformat(target["MQL_Date__c"][:10])
+        target["CreatedDate"] = f"{(mql_day + timedelta(days=2)).isoformat()}T09:00:00.000Z"
+        planted["created_after_mql"] = target["Id"]
     if "order" in kinds:
         converted = [r for r in mqls if r["ConvertedDate"]]
         target = converted[0] if converted else mqls[1]
         mql_day = date.fromisoformat(target["MQL_Date__c"][:10])
         target["IsConverted"] = "true" if target["IsConverted"] in {"true", "false"} else "1"
         target["ConvertedDate"] = (mql_day - timedelta(days=3)).isoformat()
+        planted["order"] = target["Id"]
     if "duplicate" in kinds:
         rows.append(dict(live[-1]))
+        planted["duplicate"] = live[-1]["Id"]
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=fields, quoting=csv.QUOTE_ALL)
         writer.writeheader()
         writer.writerows(rows)
+    return planted
 
 
 def _newer_snapshot(salesforce: Path) -> Path:
@@ -267,7 +278,7 @@ def test_planted_handoff_defects_block_publish_and_keep_last_good_marts(
     last_good_sha = hashlib.sha256(serving.read_bytes()).hexdigest()
     snapshot = _newer_snapshot(root / "landing" / "salesforce")
     try:
-        _plant(snapshot, list(DEFECTS))
+        planted = _plant(snapshot, list(DEFECTS))
         # The sensor's settle time does not apply to `revops run`: files are read as they are.
         result = _revops(["run"], env)
     finally:
@@ -278,6 +289,9 @@ def test_planted_handoff_defects_block_publish_and_keep_last_good_marts(
     assert "gx_raw_leads_handoff_rules on salesforce/lead" in output
     for defect in DEFECTS.values():
         assert defect in output, f"{defect!r} not named:\n{output}"
+    # Each planted record is named by its Id, so the person fixing the CRM finds it.
+    for kind, lead_id in planted.items():
+        assert lead_id in output, f"{kind} lead {lead_id} not named:\n{output}"
     assert "NOT updated" in output
     assert hashlib.sha256(serving.read_bytes()).hexdigest() == last_good_sha
     assert _marts_digest(serving) == good_run["marts"]

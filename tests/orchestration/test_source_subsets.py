@@ -1,0 +1,131 @@
+"""A company starts with some exports, not all: any subset of sources runs green.
+
+Each test copies some source folders of one small demo landing zone into a landing zone of its
+own and runs `revops run` on it: the run exits 0, publishes marts with zeros for what is
+missing, and warns which sources never delivered a file. The real Olist funnel, written as a
+Salesforce snapshot, runs as a CRM-only company.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+pytestmark = pytest.mark.slow
+
+REVOPS = str(Path(sys.executable).parent / "revops")
+OLIST = Path(__file__).resolve().parents[3] / "shared" / "olist"
+ALL_FOLDERS = {"google_ads", "meta_ads", "linkedin_ads", "web", "salesforce"}
+SOURCE_OF = {
+    "google_ads": "google_ads",
+    "meta_ads": "meta_ads",
+    "linkedin_ads": "linkedin_ads",
+    "web": "ga4",
+    "salesforce": "salesforce",
+}
+
+
+def _env(root: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "REVOPS_LANDING_DIR": str(root / "landing"),
+        "REVOPS_WAREHOUSE": str(root / "warehouse.duckdb"),
+        "REVOPS_SERVING": str(root / "serving.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+        "REVOPS_DBT_TARGET_PATH": str(root / "dbt_target"),
+        "GX_ANALYTICS_ENABLED": "false",
+        "DAGSTER_DISABLE_TELEMETRY": "1",
+    }
+
+
+@pytest.fixture(scope="module")
+def demo_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    landing = tmp_path_factory.mktemp("subsets") / "landing"
+    generated = subprocess.run(
+        [REVOPS, "generate", "--out", str(landing), "--scale", "0.1", "--days", "30"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert generated.returncode == 0, generated.stderr
+    return landing
+
+
+def _totals(serving: Path) -> dict[str, float]:
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        spend, leads, sessions = con.execute(
+            "select coalesce(sum(spend), 0), coalesce(sum(leads), 0), coalesce(sum(sessions), 0) "
+            "from marts.mart_funnel_daily"
+        ).fetchall()[0]
+        return {"spend": float(spend), "leads": float(leads), "sessions": float(sessions)}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize(
+    "folders",
+    [("salesforce",), ("google_ads", "meta_ads", "linkedin_ads"), ("web",), ("salesforce", "web")],
+    ids=["crm-only", "ads-only", "web-only", "crm-and-web"],
+)
+def test_a_subset_of_sources_runs_green_with_zeros_and_a_warning(
+    demo_landing: Path, tmp_path: Path, folders: tuple[str, ...]
+) -> None:
+    for folder in folders:
+        shutil.copytree(demo_landing / folder, tmp_path / "landing" / folder)
+    # A folder named as people guess it (GA4 files belong in web/) is named in a warning.
+    (tmp_path / "landing" / "ga4").mkdir()
+    run = subprocess.run(
+        [REVOPS, "run"], env=_env(tmp_path), capture_output=True, text=True, timeout=900
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, output[-5000:]
+    assert "(published, read it read-only)" in run.stdout
+    assert "landing folder ga4/ is no source's" in run.stdout
+    warnings = [line for line in run.stdout.splitlines() if line.startswith("  warning")]
+    never = [line for line in warnings if "never delivered" in line or "never_delivered" in line]
+    assert never, "\n".join(warnings)
+    for folder in ALL_FOLDERS - set(folders):
+        assert SOURCE_OF[folder] in "\n".join(never), f"{folder} not named:\n{warnings}"
+
+    totals = _totals(tmp_path / "serving.duckdb")
+    assert (totals["spend"] > 0) == ("google_ads" in folders)
+    assert (totals["leads"] > 0) == ("salesforce" in folders)
+    assert (totals["sessions"] > 0) == ("web" in folders)
+
+
+def test_the_real_olist_funnel_runs_as_a_crm_only_company(tmp_path: Path) -> None:
+    if not (OLIST / "olist_marketing_qualified_leads_dataset.csv").exists():
+        pytest.skip(f"the Olist data is not beside the repository ({OLIST})")
+    landing = tmp_path / "landing"
+    written = subprocess.run(
+        [REVOPS, "generate", "--from-olist", str(OLIST), "--out", str(landing)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert written.returncode == 0, written.stderr
+    run = subprocess.run(
+        [REVOPS, "run"], env=_env(tmp_path), capture_output=True, text=True, timeout=900
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-5000:]
+    con = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
+    try:
+        leads, mqls, sqls = con.execute(
+            "select count(*), count(*) filter (where is_mql), count(*) filter (where is_sql) "
+            "from marts.dim_leads"
+        ).fetchall()[0]
+        won = con.execute("select count(*) from marts.fct_opportunities where is_won").fetchall()[
+            0
+        ][0]
+        handoff = con.execute("select count(*) from marts.mart_mql_handoff").fetchall()[0][0]
+    finally:
+        con.close()
+    # The public dataset: 8,000 marketing-qualified leads, 842 of them closed as deals.
+    assert (leads, mqls, sqls, won, handoff) == (8000, 8000, 842, 842, 8000)
