@@ -108,8 +108,11 @@
         {%- do present.append(column.name | lower) -%}
     {%- endfor -%}
     {%- set keys = [] -%}
-    {%- for key in ['lead_id', 'opportunity_id', 'opportunity_history_id', 'task_id',
-                    'campaign_member_id', 'session_key', 'stage_order'] if key in present -%}
+    {#- in the model's column order: a model lists its own id first (fct_opportunities:
+        opportunity_id, then lead_id) -#}
+    {%- for key in present if key in ['lead_id', 'opportunity_id', 'opportunity_history_id',
+                                      'task_id', 'campaign_member_id', 'session_key',
+                                      'stage_order'] -%}
         {%- do keys.append(key) -%}
     {%- endfor -%}
     {%- if not keys -%}

@@ -86,8 +86,8 @@
 {%- endmacro %}
 
 {#- One staging model per Salesforce object, from a field list (API name, column, kind):
-    the object's records of the newest snapshot that has the object's file (SPEC 1.1: an export
-    that left an object out keeps the one of the newest older snapshot that has it; the newest
+    the object's records of the newest snapshot that has the object's file (an export that left
+    an object out keeps the one of the newest older snapshot that has it; the newest
     snapshot is the truth, whole, for each object it has: a record missing from it was
     hard-deleted). Which snapshots have which file comes from raw.ingest_log
     (stg_salesforce__snapshot_files), so a snapshot whose file has a header and no rows empties

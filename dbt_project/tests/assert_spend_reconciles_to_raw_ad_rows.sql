@@ -1,7 +1,10 @@
 {{ config(meta={'dagster': {'ref': {'name': 'mart_funnel_daily'}}}, **revops.check_severity('error')) }}
 {#- Spend in = spend out: mart_funnel_daily = fct_ad_spend_daily = the deduplicated raw ad
     rows, recomputed here from the raw tables with the ingest rule (per platform, day and
-    campaign, the newest file that has the key) and the same currency conversion. -#}
+    campaign, the newest file that has the key) and the same currency conversion. Compared
+    key by key, so a failing row names what differs: a platform x day x campaign (raw rows vs
+    fct_ad_spend_daily, with the raw file that won) or a day x channel x campaign_key
+    (fct_ad_spend_daily vs mart_funnel_daily). -#}
 {%- set reporting_currency = var('reporting_currency') | upper -%}
 {%- set platforms = [
     ('google_ads', 'day', 'cost', 'currency_code'),

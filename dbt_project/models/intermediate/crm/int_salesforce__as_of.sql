@@ -1,7 +1,7 @@
-{#- SPEC 2: the data's as-of time is the newest CRM snapshot's export time. SLA states and
-    open durations are measured to it, never to the wall clock, so a rerun on the same files
-    gives the same marts. One row; NULL when no CRM export was ever loaded. The snapshot id is
-    that export's folder (the checks name what it lacks). -#}
+{#- The data's as-of time is the newest CRM snapshot's export time (docs/definitions.md#as-of-time).
+    SLA states and open durations are measured to it, never to the wall clock, so a rerun on
+    the same files gives the same marts. One row; NULL when no CRM export was ever loaded.
+    as_of_snapshot_id is that export's folder (the checks name what it lacks). -#}
 with
 
 snapshots as (

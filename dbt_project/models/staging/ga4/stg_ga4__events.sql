@@ -3,7 +3,7 @@
     Traffic source: GA4 exports since mid-2023 carry it in collected_traffic_source; older
     exports have that struct NULL and put the UTMs in the event params `source`, `medium`,
     `campaign` (and `gclid`). An event takes its four traffic fields from the struct when the
-    struct has any of them, else from those params (SPEC 1.1). -#}
+    struct has any of them, else from those params. -#}
 {%- set event_param_keys = ['ga_session_id', 'page_location', 'page_referrer', 'session_engaged',
                             'source', 'medium', 'campaign', 'gclid'] -%}
 
