@@ -158,6 +158,10 @@ def build_report(result: dg.ExecuteInProcessResult) -> RunReport:
             report.warnings.append(evaluation)
     for event in result.get_step_failure_events():
         error = event.step_failure_data.error
+        # Dagster wraps what the step raised ("Error occurred while executing op ..."):
+        # the innermost cause is what a person can act on.
+        while error is not None and error.cause is not None:
+            error = error.cause
         lines = error.message.strip().splitlines() if error else ["failed"]
         # A blocking check failing makes its step fail too; it is reported as the check.
         if "blocking asset check" in lines[0]:
@@ -343,10 +347,17 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     print(f"revops run: landing {settings.landing_dir.resolve()}", file=out, flush=True)
     from ingest.landing import unknown_folders
     from revops.sources import SOURCES
+    from revops.warehouse import WarehouseLockedError, connect
 
     for folder in unknown_folders(settings.landing_dir):
         expected = ", ".join(f"{s.folder}/" for s in SOURCES)
         print(f"  warning  landing folder {folder}/ is no source's; expected {expected}", file=out)
+    try:
+        # Another live process holding the warehouse is said at once, not as five failed steps.
+        connect(settings.warehouse, settings=settings).close()
+    except WarehouseLockedError as exc:
+        print(f"revops run FAILED: {exc}", file=out, flush=True)
+        return 1
     prepare_dbt_manifest()
     definitions = build_definitions(loggers={"revops_progress": progress_logger(out)})
     job = definitions.resolve_job_def(args.job)
