@@ -37,12 +37,12 @@ def _newest_ga4_day_files(web: Path) -> list[Path]:
     return sorted(web.glob(f"events_{days[-1]}*"))
 
 
-def _build(seed: int, work_dir: Path, defects: bool) -> Pipeline:
-    generate(work_dir, seed=seed, scale=SCALE, days=DAYS, defects=defects)
+def _build(seed: int, work_dir: Path, defects: bool, variants: bool = False) -> Pipeline:
+    generate(work_dir, seed=seed, scale=SCALE, days=DAYS, defects=defects, variants=variants)
     landing, truth = work_dir / "landing", work_dir / "ground_truth"
     warehouse = work_dir / "warehouse.duckdb"
 
-    if seed != INCREMENTAL_SEED or defects:
+    if seed != INCREMENTAL_SEED or defects or variants:
         ingest_all(landing, warehouse, allow_failed_files=defects)
         first = run_dbt(DBT_BUILD, warehouse, work_dir / "dbt_first")
         return Pipeline(seed, work_dir, landing, truth, warehouse, first, None)
@@ -64,14 +64,17 @@ def _build(seed: int, work_dir: Path, defects: bool) -> Pipeline:
 
 @pytest.fixture(scope="session")
 def pipeline_for(tmp_path_factory):
-    """pipeline_for(seed, defects=False) -> Pipeline, built on first use, cached per session."""
+    """pipeline_for(seed, defects=False, variants=False) -> Pipeline, built on first use,
+    cached per session."""
     assert (PROJECT_DIR / "seeds" / "campaign_map.csv").exists(), "the campaign_map seed ships"
-    built: dict[tuple[int, bool], Pipeline] = {}
+    built: dict[tuple[int, bool, bool], Pipeline] = {}
 
-    def get(seed: int, defects: bool = False) -> Pipeline:
-        if (seed, defects) not in built:
-            work_dir = tmp_path_factory.mktemp(f"e2e_seed{seed}{'_defects' if defects else ''}")
-            built[(seed, defects)] = _build(seed, work_dir, defects)
-        return built[(seed, defects)]
+    def get(seed: int, defects: bool = False, variants: bool = False) -> Pipeline:
+        key = (seed, defects, variants)
+        if key not in built:
+            suffix = ("_defects" if defects else "") + ("_variants" if variants else "")
+            work_dir = tmp_path_factory.mktemp(f"e2e_seed{seed}{suffix}")
+            built[key] = _build(seed, work_dir, defects, variants)
+        return built[key]
 
     return get

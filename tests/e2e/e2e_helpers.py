@@ -12,13 +12,16 @@ from pathlib import Path
 INCREMENTAL_SEED = 1
 
 
-def generate(out: Path, seed: int, scale: float, days: int, defects: bool = False) -> None:
+def generate(
+    out: Path, seed: int, scale: float, days: int, defects: bool = False, variants: bool = False
+) -> None:
     """`revops generate` into out/landing, truth into out/ground_truth."""
     from demo.cli import main as generate_main
 
     args = ["--out", str(out / "landing"), "--seed", str(seed)]
     args += ["--scale", str(scale), "--days", str(days)]
-    code = generate_main(args + (["--defects"] if defects else []))
+    args += (["--defects"] if defects else []) + (["--variants"] if variants else [])
+    code = generate_main(args)
     assert code in (0, None), f"revops generate exited {code}"
 
 

@@ -175,3 +175,16 @@ def test_marts_equal_truth_with_planted_defects(pipeline_for):
     assert pipeline.first_build.returncode == 0, pipeline.first_build.output[-4000:]
     test_campaign_performance_equals_truth_per_campaign(lambda _: pipeline, DEFECTS_SEED)
     test_every_lead_equals_truth(lambda _: pipeline, DEFECTS_SEED)
+
+
+def test_marts_equal_truth_for_real_export_variants(pipeline_for):
+    """The same company exported the way real tools and people do (Meta weekly rows without
+    Campaign ID, Spanish and Portuguese LinkedIn files with decimal commas, an Excel-saved
+    cp1252 Salesforce snapshot, a snapshot without Task.csv, a GA4 day from before
+    collected_traffic_source, an empty LinkedIn period): the marts equal the truth exactly."""
+    pipeline = pipeline_for(DEFECTS_SEED, variants=True)
+    test_dbt_builds_are_green(lambda _: pipeline, DEFECTS_SEED)
+    test_campaign_performance_equals_truth_per_campaign(lambda _: pipeline, DEFECTS_SEED)
+    test_daily_funnel_equals_truth_per_campaign_and_channel(lambda _: pipeline, DEFECTS_SEED)
+    test_every_lead_equals_truth(lambda _: pipeline, DEFECTS_SEED)
+    test_handoff_mqls_equal_truth(lambda _: pipeline, DEFECTS_SEED)
