@@ -1,6 +1,6 @@
 """One pipeline stage in this (fresh) interpreter, for benchmarks/bench_pipeline.py.
 
-    .venv/bin/python benchmarks/_stages.py {floor,ingest,checks,publish,defs,prepare}
+    .venv/bin/python benchmarks/_stages.py {floor,ingest,checks,publish,defs,prepare,stock}
 
 Paths come from the environment the pipeline uses (REVOPS_LANDING_DIR,
 REVOPS_WAREHOUSE, REVOPS_SERVING, REVOPS_DUCKDB_*). The stage prints its own
@@ -195,9 +195,42 @@ def prepare() -> dict:
     return {"seconds": round(time.perf_counter() - start, 3), "manifest": str(path)}
 
 
-STAGES = {f.__name__: f for f in (floor, ingest, checks, publish, defs, prepare)}
+def stock() -> dict:
+    """The stock floor: a minimal Dagster + dbt job, nothing of this project.
+
+    ``REVOPS_BENCH_STOCK_DIR`` holds ``stock_defs.py`` (one ``@dbt_assets`` over a one-model
+    dbt project, written by bench_pipeline.py); its ``stock_job`` runs in this process against
+    the instance in ``DAGSTER_HOME`` (Dagster's sqlite storage), as `revops run` runs its job.
+    """
+    start = time.perf_counter()
+    import dagster as dg
+
+    t_dagster = time.perf_counter()
+    sys.path.insert(0, os.environ["REVOPS_BENCH_STOCK_DIR"])
+    import stock_defs  # type: ignore[import-not-found]
+
+    job = stock_defs.defs.resolve_job_def("stock_job")
+    t_defs = time.perf_counter()
+    with dg.DagsterInstance.get() as instance:
+        t_instance = time.perf_counter()
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        t_run = time.perf_counter()
+    return {
+        "ok": result.success,
+        "import_dagster_s": round(t_dagster - start, 3),
+        "load_definitions_s": round(t_defs - t_dagster, 3),
+        "open_instance_s": round(t_instance - t_defs, 3),
+        "execute_s": round(t_run - t_instance, 3),
+        "seconds": round(t_run - start, 3),
+        "materializations": len(result.get_asset_materialization_events()),
+    }
+
+
+STAGES = {f.__name__: f for f in (floor, ingest, checks, publish, defs, prepare, stock)}
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in STAGES:
         raise SystemExit(f"usage: {sys.argv[0]} {{{','.join(STAGES)}}}")
-    _emit(STAGES[sys.argv[1]]())
+    figures = STAGES[sys.argv[1]]()
+    _emit(figures)
+    raise SystemExit(0 if figures.get("ok", True) else 1)
