@@ -9,7 +9,9 @@ Mapping (Olist's Brazilian B2B marketplace: sellers who asked to sell on Olist):
   per seller and a won Opportunity (`Closed Won`, `CloseDate` = `won_date`), with `Amount`
   = `declared_monthly_revenue` when it is above 0 (Olist left most at 0: unknown, so empty,
   never a zero-revenue win); one OpportunityHistory row for the win;
-- SDRs and SRs (`sdr_id`, `sr_id`) are Users; the SDR owns the lead, the SR the opportunity.
+- SDRs and SRs (`sdr_id`, `sr_id`) are Users; the SDR owns the lead, the SR the opportunity;
+  an MQL that never became a deal has no SDR in the data: it is held by a lead queue
+  (`OLIST_QUEUE`, a Salesforce Group id), as routing rules park unworked leads.
 Ids are Salesforce-shaped: the object's key prefix and the first 15 hex digits of Olist's id.
 The snapshot folder is the day after the newest date in the data.
 """
@@ -21,6 +23,8 @@ import datetime as dt
 import io
 from pathlib import Path
 
+#: The lead queue that holds the MQLs no SDR worked (a Salesforce Group id: prefix 00G).
+OLIST_QUEUE = "00G000000000OLIST"
 MQL_FILE = "olist_marketing_qualified_leads_dataset.csv"
 DEALS_FILE = "olist_closed_deals_dataset.csv"
 LEAD_SOURCES = {
@@ -103,7 +107,7 @@ def write(source_dir: Path, out: Path) -> dict[str, object]:
                 f"Olist seller {deal['seller_id'][:8]}" if won else f"Prospect {m['mql_id'][:8]}",
                 "Converted" if won else "Open",
                 LEAD_SOURCES.get(m["origin"], ""),
-                _sf_id("005", deal["sdr_id"]) if won and deal["sdr_id"] else "",
+                _sf_id("005", deal["sdr_id"]) if won and deal["sdr_id"] else OLIST_QUEUE,
                 "true" if won else "false",
                 deal["won_date"][:10] if won else "",
                 _sf_id("001", deal["seller_id"]) if won else "",

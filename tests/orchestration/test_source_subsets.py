@@ -8,6 +8,7 @@ Salesforce snapshot, runs as a CRM-only company.
 
 from __future__ import annotations
 
+import csv
 import os
 import shutil
 import subprocess
@@ -100,7 +101,18 @@ def test_a_subset_of_sources_runs_green_with_zeros_and_a_warning(
     assert (totals["sessions"] > 0) == ("web" in folders)
 
 
+def _olist_leads_won_before_first_contact() -> list[str]:
+    """Olist's own records: leads whose deal was won before the lead's first contact."""
+    with open(OLIST / "olist_marketing_qualified_leads_dataset.csv", encoding="utf-8") as fh:
+        contact = {r["mql_id"]: r["first_contact_date"][:10] for r in csv.DictReader(fh)}
+    with open(OLIST / "olist_closed_deals_dataset.csv", encoding="utf-8") as fh:
+        deals = list(csv.DictReader(fh))
+    return [d["mql_id"] for d in deals if d["won_date"][:10] < contact[d["mql_id"]]]
+
+
 def test_the_real_olist_funnel_runs_as_a_crm_only_company(tmp_path: Path) -> None:
+    """The real funnel blocks on its one real defect, names that lead, and publishes once a
+    corrected export lands: 8,000 MQLs, 842 of them closed as deals."""
     if not (OLIST / "olist_marketing_qualified_leads_dataset.csv").exists():
         pytest.skip(f"the Olist data is not beside the repository ({OLIST})")
     landing = tmp_path / "landing"
@@ -111,9 +123,32 @@ def test_the_real_olist_funnel_runs_as_a_crm_only_company(tmp_path: Path) -> Non
         timeout=600,
     )
     assert written.returncode == 0, written.stderr
-    run = subprocess.run(
-        [REVOPS, "run"], env=_env(tmp_path), capture_output=True, text=True, timeout=900
-    )
+    env = _env(tmp_path)
+    blocked = subprocess.run([REVOPS, "run"], env=env, capture_output=True, text=True, timeout=900)
+    # One Olist deal was won before its lead's first contact: a conversion before the MQL,
+    # which blocks publishing and names the lead to fix in the CRM.
+    defective = _olist_leads_won_before_first_contact()
+    assert len(defective) == 1
+    assert blocked.returncode == 1, blocked.stdout[-5000:]
+    line = next(x for x in blocked.stdout.splitlines() if x.startswith("  BLOCKING"))
+    assert "SQL dated before its MQL: 1 row(s)" in line, line
+    assert f"00Q{defective[0][:15]}" in line, line
+
+    # The CRM record is corrected and a newer export lands.
+    snapshot = next((landing / "salesforce").iterdir())
+    fixed = snapshot.with_name(snapshot.name[:10] + "T120000Z")
+    shutil.copytree(snapshot, fixed)
+    with open(fixed / "Lead.csv", newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        fields, rows = list(reader.fieldnames or []), list(reader)
+    for row in rows:
+        if row["Id"] == f"00Q{defective[0][:15]}":
+            row["ConvertedDate"] = row["MQL_Date__c"][:10]
+    with open(fixed / "Lead.csv", "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+    run = subprocess.run([REVOPS, "run"], env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, (run.stdout + run.stderr)[-5000:]
     con = duckdb.connect(str(tmp_path / "serving.duckdb"), read_only=True)
     try:
@@ -121,11 +156,8 @@ def test_the_real_olist_funnel_runs_as_a_crm_only_company(tmp_path: Path) -> Non
             "select count(*), count(*) filter (where is_mql), count(*) filter (where is_sql) "
             "from marts.dim_leads"
         ).fetchall()[0]
-        won = con.execute("select count(*) from marts.fct_opportunities where is_won").fetchall()[
-            0
-        ][0]
+        won = con.execute("select count(*) from marts.fct_opportunities where is_won").fetchall()
         handoff = con.execute("select count(*) from marts.mart_mql_handoff").fetchall()[0][0]
     finally:
         con.close()
-    # The public dataset: 8,000 marketing-qualified leads, 842 of them closed as deals.
-    assert (leads, mqls, sqls, won, handoff) == (8000, 8000, 842, 842, 8000)
+    assert (leads, mqls, sqls, won[0][0], handoff) == (8000, 8000, 842, 842, 8000)
