@@ -85,8 +85,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pipeline.py --scales $(BENCH_SCALES)
 
 lint: $(STAMP)
-	$(BIN)/ruff check revops ingest orchestration demo serving tests benchmarks
-	$(BIN)/ruff format --check revops ingest orchestration demo serving tests benchmarks
+	$(BIN)/ruff check revops ingest quality orchestration demo serving tests benchmarks
+	$(BIN)/ruff format --check revops ingest quality orchestration demo serving tests benchmarks
 
 clean:
 	rm -rf data .dagster_home $(DUCKDB1_VENV) dbt_project/target dbt_project/logs logs benchmarks/results .pytest_cache

@@ -102,25 +102,21 @@ def ingest() -> dict:
 
 
 def checks() -> dict:
-    """The GX suites of orchestration/checks, without Dagster: query, then validate, per suite."""
+    """The GX suites of quality/suites.py, without Dagster: query, then validate, per suite."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     start = time.perf_counter()
     import great_expectations  # noqa: F401  (its import is a cost of its own: seconds)
 
     gx_import = time.perf_counter() - start
 
-    from orchestration.checks import CheckConfig
-    from orchestration.checks.gx import validate
-    from orchestration.checks.suites import allowed_channels, suites
     from orchestration.resources import RevopsSettings
+    from quality.gx import validate
+    from quality.suites import check_config, suites
 
     revops = RevopsSettings()
     per_suite = {}
     with revops.connect(read_only=True) as con:
-        config = CheckConfig(
-            lead_mql_date_field=revops.lead_mql_date_field,
-            channels=tuple(allowed_channels(con)),
-        )
+        config = check_config(con, revops.lead_mql_date_field)
         for suite in suites():
             t0 = time.perf_counter()
             frame = con.execute(suite.query(config)).df()
@@ -128,7 +124,7 @@ def checks() -> dict:
             outcomes = validate(frame, suite.expectations(config), suite.name)
             t2 = time.perf_counter()
             per_suite[suite.name] = {
-                "asset": suite.asset.to_user_string(),
+                "asset": "/".join(suite.asset),
                 "rows": len(frame),
                 "query_s": round(t1 - t0, 3),
                 "validate_s": round(t2 - t1, 3),

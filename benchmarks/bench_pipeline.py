@@ -18,7 +18,7 @@ Stages, per scale:
   floor     DuckDB alone reading every landing file once (bench_ingest.scan_sql)
   ingest    ingest.runner.ingest_source per source into a fresh warehouse (rows/s)
   dbt       `dbt build --project-dir dbt_project --profiles-dir dbt_project`
-  checks    the Great Expectations suites (orchestration/checks), without Dagster
+  checks    the Great Expectations suites (quality/suites.py), without Dagster
   publish   serving.publish.publish_marts
   run       `revops run` end to end on a fresh warehouse (its per-step lines parsed)
   daily     incremental cost: the GA4 and ad files delivered in the last 24 h and the

@@ -60,8 +60,9 @@ from raw.salesforce__opportunity
 where _snapshot_id = '2026-03-10';
 
 insert into raw.salesforce__opportunity_history values
-    ('008000000000099', false, '006000000000099', '2026-03-11 10:00', 'Qualification', 100, '2026-05-01',
-     '2026-03-12', '2026-03-12', 'salesforce/2026-03-12/OpportunityHistory.csv', 'h3', 1, '2026-03-12', '2026-03-12', null);
+    ('008000000000099', false, '006000000000099', '2026-03-11 10:00', 'Qualification', 100,
+     '2026-05-01', '2026-03-12', '2026-03-12', 'salesforce/2026-03-12/OpportunityHistory.csv',
+     'h3', 1, '2026-03-12', '2026-03-12', null);
 
 insert into raw.ingest_log
 select * replace (

@@ -28,7 +28,9 @@ SUBSETS = {
 }
 
 
-def _build_variant(root: Path, sql: str, extra_args: list[str] | None = None) -> tuple[Path, DbtRun]:
+def _build_variant(
+    root: Path, sql: str, extra_args: list[str] | None = None
+) -> tuple[Path, DbtRun]:
     root.mkdir(parents=True, exist_ok=True)
     warehouse = root / "warehouse.duckdb"
     create_raw_fixture(warehouse)
@@ -48,9 +50,7 @@ def subset_builds(tmp_path_factory):
     def build(name: str) -> tuple[Path, DbtRun]:
         if name not in built:
             missing = [s for s in ALL_SOURCES if s not in SUBSETS[name]]
-            built[name] = _build_variant(
-                tmp_path_factory.mktemp(name), never_delivered(*missing)
-            )
+            built[name] = _build_variant(tmp_path_factory.mktemp(name), never_delivered(*missing))
         return built[name]
 
     return build
@@ -166,9 +166,7 @@ def test_absent_objects_and_orphan_history_are_named_by_warnings(snapshot_withou
         warehouse,
         "select opportunity_history_id, opportunity_id, _source_file, _row_number "
         "from audit.warn_stage_history_without_opportunity",
-    ) == [
-        ("008000000000099", "006000000000099", "salesforce/2026-03-12/OpportunityHistory.csv", 1)
-    ]
+    ) == [("008000000000099", "006000000000099", "salesforce/2026-03-12/OpportunityHistory.csv", 1)]
 
 
 def test_back_dated_close_is_a_warning_and_stays_in_the_marts(snapshot_without_objects):
@@ -176,11 +174,13 @@ def test_back_dated_close_is_a_warning_and_stays_in_the_marts(snapshot_without_o
     assert "opportunity_close_not_before_creation" in _by_status(run, "warn")
     assert query(
         warehouse,
-        "select days_to_close from marts.fct_opportunities where opportunity_id = '006000000000002'",
+        "select days_to_close from marts.fct_opportunities "
+        "where opportunity_id = '006000000000002'",
     ) == [(-2,)]
     ((first_column, opportunity_id),) = query(
         warehouse,
-        "select column_name, (select opportunity_id from audit.opportunity_close_not_before_creation) "
+        "select column_name, "
+        "(select opportunity_id from audit.opportunity_close_not_before_creation) "
         "from information_schema.columns where table_schema = 'audit' "
         "and table_name = 'opportunity_close_not_before_creation' and ordinal_position = 1",
     )
@@ -334,9 +334,7 @@ def test_check_severity_thresholds_block_only_above_n_rows_or_a_share(out_of_ord
 
 def test_failing_rows_are_stored_with_their_keys_first(out_of_order_marts, tmp_path):
     run = _test_checks(out_of_order_marts, tmp_path / "stored", None)
-    relations = {
-        r["unique_id"].split(".")[2]: r.get("relation_name") for r in run.results
-    }
+    relations = {r["unique_id"].split(".")[2]: r.get("relation_name") for r in run.results}
     assert relations["lead_mql_not_before_creation"].endswith(
         '"audit"."lead_mql_not_before_creation"'
     )

@@ -6,9 +6,9 @@ import os
 
 import pandas as pd
 
-from orchestration.checks import CheckConfig
-from orchestration.checks.gx import check_result, validate
-from orchestration.checks.suites import CHANNELS, raw_leads_expectations, suites
+from orchestration.checks import check_result
+from quality.gx import validate
+from quality.suites import CHANNELS, CheckConfig, raw_leads_expectations, suites
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 

@@ -1,4 +1,4 @@
-"""Great Expectations suites guarding the marketing-to-sales handoff (SPEC section 4).
+"""Great Expectations suites guarding the marketing-to-sales handoff (docs/data-quality.md).
 
 Each suite is data: the SQL that returns only the columns it checks, and the
 expectations with what a failure means for RevOps. Derived columns (an MQL
@@ -12,14 +12,54 @@ truth the marts are built from (older snapshots are history).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-import dagster as dg
+from quality.gx import Expect
 
-from orchestration.checks.gx import Expect, Suite
 
-#: Channels the marts may hold (SPEC section 2), before campaign-map additions.
+@dataclass(frozen=True)
+class Suite:
+    """A GX suite on one table: ``asset`` is its asset key path (``("salesforce", "lead")``)."""
+
+    name: str
+    asset: tuple[str, ...]
+    description: str
+    blocking: bool
+    id_column: str
+    query: Callable[[Any], str]
+    expectations: Callable[[Any], Sequence[Expect]]
+    additional_deps: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class CheckConfig:
+    """What the suites need to know beyond the data: configured field names, allowed values."""
+
+    lead_mql_date_field: str
+    channels: tuple[str, ...]
+    #: The raw Salesforce leads have a column of that name.
+    has_mql_field: bool = True
+
+
+def check_config(con: Any, lead_mql_date_field: str) -> CheckConfig:
+    """The configuration as the warehouse meets it: channels of the seeds, columns of raw."""
+    lead_columns = {
+        row[0]
+        for row in con.execute(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw' and table_name = 'salesforce__lead'"
+        ).fetchall()
+    }
+    return CheckConfig(
+        lead_mql_date_field=lead_mql_date_field,
+        channels=tuple(allowed_channels(con)),
+        has_mql_field=lead_mql_date_field.lower() in lead_columns,
+    )
+
+
+#: Channels the marts may hold (docs/definitions.md), before campaign-map additions.
 CHANNELS = (
     "Direct",
     "Paid Search",
@@ -50,7 +90,7 @@ def _column(name: str) -> str:
 
 
 def allowed_channels(con: Any) -> list[str]:
-    """SPEC channels plus any channel the campaign map seed assigns."""
+    """The standard channels plus any channel the campaign map seed assigns."""
     channels = set(CHANNELS)
     try:
         rows = con.execute(
@@ -239,7 +279,7 @@ def suites() -> list[Suite]:
     return [
         Suite(
             name="gx_raw_leads_handoff_rules",
-            asset=dg.AssetKey(["salesforce", "lead"]),
+            asset=("salesforce", "lead"),
             description=(
                 "Great Expectations suite on the newest Salesforce Lead export, before any model "
                 "reads it: every lead has one unique Id, every live MQL has an owner, no lead is "
@@ -254,7 +294,7 @@ def suites() -> list[Suite]:
         ),
         Suite(
             name="gx_dim_leads_handoff_rules",
-            asset=dg.AssetKey(["dim_leads"]),
+            asset=("dim_leads",),
             description=(
                 "Great Expectations suite on dim_leads: one row per lead, events in funnel order "
                 "(created, then MQL, then SQL on or after the MQL day, sales touch after the MQL), "
@@ -268,7 +308,7 @@ def suites() -> list[Suite]:
         ),
         Suite(
             name="gx_mql_handoff_rules",
-            asset=dg.AssetKey(["mart_mql_handoff"]),
+            asset=("mart_mql_handoff",),
             description=(
                 "Great Expectations suite on mart_mql_handoff: one row per MQL, every MQL owned by "
                 "a CRM user or a lead queue, the first sales touch after the MQL, SLA status and "
