@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--variants",
         action="store_true",
-        help="also write the real-export variants of SPEC 1.1 (weekly Meta rows without "
+        help="also write the real-export variants (weekly Meta rows without "
         "Campaign ID, Spanish/Portuguese LinkedIn, an Excel-style Salesforce snapshot, a "
         "snapshot without Task.csv, a GA4 day without collected_traffic_source, an empty "
         "LinkedIn period), listed in summary.json; the ground truth stays exact",

@@ -21,7 +21,7 @@ class Params:
     days: int = 365
     start: dt.date = dt.date(2026, 1, 1)
     defects: bool = False
-    variants: bool = False  # SPEC 1.1 export variants (demo/variants.py)
+    variants: bool = False  # real-export variants (demo/variants.py)
 
     @property
     def start_s(self) -> int:

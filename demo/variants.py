@@ -1,4 +1,4 @@
-"""`revops generate --variants`: the real-export variants of SPEC 1.1, written as
+"""`revops generate --variants`: the real-export variants, written as
 re-expressions of the same company, so the ground truth stays what the marts must equal.
 
 Each variant rewrites files the default run wrote (same name, same mtime) or adds a file

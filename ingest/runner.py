@@ -39,7 +39,7 @@ PARSERS: dict[str, Parser] = {
 
 def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     """Every raw table of every source of revops.sources.SOURCES, with the typed columns dbt
-    reads, empty when nothing was delivered (SPEC 1.1: any subset of sources), plus the
+    reads, empty when nothing was delivered (a company may start with some sources only), plus the
     bookkeeping tables. Existing tables only gain the columns they lack; one catalog query
     when nothing is missing."""
     ensure_bookkeeping(con)

@@ -1,4 +1,4 @@
-"""Runtime settings read from the environment (SPEC section 7).
+"""Runtime settings read from the environment (README, "Configuration").
 
 Every path the pipeline touches comes from here, so tests and the Dagster
 resources point the whole pipeline somewhere else by setting environment

@@ -1,5 +1,5 @@
 {#- Engine-specific SQL lives here, one dispatched macro per idiom, so that intermediate and
-    mart models stay portable to Postgres and Spark (../shared/SQL_PORTABILITY.md). -#}
+    mart models stay portable to Postgres and Spark (each macro says which engine forms it covers). -#}
 
 {#- SHA-256 hex of a string (email_sha256, GA4 user_id stitching). -#}
 {% macro sha256(expr) -%}

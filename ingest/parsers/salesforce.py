@@ -73,7 +73,7 @@ def snapshot_at(folder: str) -> datetime | None:
         return None
 
 
-# Columns without which a file of the object cannot be loaded (SPEC 1.1); others may be
+# Columns without which a file of the object cannot be loaded (docs/data-quality.md); others may be
 # missing and stay NULL.
 KEY_FIELDS: dict[str, tuple[str, ...]] = {
     "OpportunityHistory": ("Id", "OpportunityId"),

@@ -1,4 +1,4 @@
-"""`revops generate --variants` writes every SPEC 1.1 variant; ingest loads them all and the
+"""`revops generate --variants` writes every real-export variant; ingest loads them all and the
 ad spend that newest-file-wins keeps equals the ground truth to the cent."""
 
 from __future__ import annotations

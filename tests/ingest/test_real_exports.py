@@ -1,4 +1,4 @@
-"""SPEC 1.1: real companies' exports load as they come (one test per variant)."""
+"""Real companies' exports load as they come (one test per variant)."""
 
 from __future__ import annotations
 

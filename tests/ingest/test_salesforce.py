@@ -70,7 +70,7 @@ def test_salesforce_typed_columns(write, ingest, con, content):
     assert rows(con, "select distinct _snapshot_id, _snapshot_at from raw.salesforce__lead") == [
         ("2026-03-15", datetime(2026, 3, 15))
     ]
-    # every object's table exists (empty when not delivered): SPEC 1.1, any subset of sources
+    # every object's table exists (empty when not delivered): any subset of sources runs
     assert result.tables == sorted(f"salesforce__{t}" for t in SALESFORCE_OBJECTS)
 
 
