@@ -16,41 +16,10 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
-from dbt_runner import MARTS
+from revops_runner import REVOPS, marts_content, revops_env
 
 pytestmark = pytest.mark.slow
-
-REVOPS = str(Path(sys.executable).parent / "revops")
-
-
-def _env(root: Path, landing: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "REVOPS_LANDING_DIR": str(landing),
-        "REVOPS_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "REVOPS_SERVING": str(root / "serving.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "REVOPS_DBT_TARGET_PATH": str(root / "dbt_target"),
-        "GX_ANALYTICS_ENABLED": "false",
-        "DAGSTER_DISABLE_TELEMETRY": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-
-
-def _marts(serving: Path) -> dict[str, tuple[int, str]]:
-    """Rows and an order-independent hash of every row, per mart."""
-    con = duckdb.connect(str(serving), read_only=True)
-    try:
-        return {
-            m: tuple(
-                con.execute(f"select count(*), sum(hash(t))::varchar from marts.{m} t").fetchone()
-            )
-            for m in MARTS
-        }
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +27,7 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """A small demo landing zone and the marts of one uninterrupted run over it."""
     root = tmp_path_factory.mktemp("kill")
     landing = root / "landing"
-    env = _env(root / "reference", landing)
+    env = revops_env(root / "reference", landing)
     generated = subprocess.run(
         [REVOPS, "generate", "--out", str(landing), "--scale", "0.1", "--days", "45"],
         env=env,
@@ -69,7 +38,8 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     assert generated.returncode == 0, generated.stderr
     run = subprocess.run([REVOPS, "run"], env=env, capture_output=True, text=True, timeout=900)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-    return {"root": root, "landing": landing, "marts": _marts(root / "reference/serving.duckdb")}
+    marts = marts_content(root / "reference" / "serving.duckdb")
+    return {"root": root, "landing": landing, "marts": marts}
 
 
 def _interrupt(env: dict[str, str], marker: str, delay: float, how: str) -> str:
@@ -80,7 +50,7 @@ def _interrupt(env: dict[str, str], marker: str, delay: float, how: str) -> str:
     """
     proc = subprocess.Popen(
         [REVOPS, "run"],
-        env=env,
+        env={**env, "PYTHONUNBUFFERED": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -132,7 +102,7 @@ def _interrupt(env: dict[str, str], marker: str, delay: float, how: str) -> str:
 def test_next_run_recovers_and_equals_an_uninterrupted_run(
     company: dict[str, object], tmp_path: Path, marker: str, delay: float, how: str
 ) -> None:
-    env = _env(tmp_path, Path(str(company["landing"])))
+    env = revops_env(tmp_path, Path(str(company["landing"])))
     _interrupt(env, marker, delay, how)
 
     started = time.monotonic()
@@ -146,7 +116,7 @@ def test_next_run_recovers_and_equals_an_uninterrupted_run(
         # A stopped run recorded its own end: there is nothing to recover.
         assert "recovered from interrupted run" not in rerun.stdout, output[-4000:]
     assert time.monotonic() - started < 600
-    assert _marts(tmp_path / "serving.duckdb") == company["marts"]
+    assert marts_content(tmp_path / "serving.duckdb") == company["marts"]
     # A killed publish leaves no unfinished copy beside the serving file.
     assert not list(tmp_path.glob(".serving.duckdb.*.publishing*"))
 
@@ -154,7 +124,7 @@ def test_next_run_recovers_and_equals_an_uninterrupted_run(
 def test_a_locked_warehouse_is_a_clear_error_naming_the_file(
     company: dict[str, object], tmp_path: Path
 ) -> None:
-    env = _env(tmp_path, Path(str(company["landing"])))
+    env = revops_env(tmp_path, Path(str(company["landing"])))
     shutil.copytree(Path(str(company["root"])) / "reference", tmp_path, dirs_exist_ok=True)
     holder = subprocess.Popen(
         [

@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -25,10 +24,10 @@ from pathlib import Path
 import duckdb
 import pytest
 from dbt_runner import MARTS
+from revops_runner import REVOPS, marts_content, revops_env
 
 pytestmark = pytest.mark.slow
 
-REVOPS = str(Path(sys.executable).parent / "revops")
 DEFECTS = {
     "owner": "MQL without owner",
     "order": "SQL dated before its MQL",
@@ -102,20 +101,6 @@ def _hold_back_last_day(landing: Path, held: Path) -> list[Path]:
     return day
 
 
-def _marts_content(serving: Path) -> dict[str, tuple[int, str]]:
-    """Rows and an order-independent hash of every row, per mart."""
-    con = duckdb.connect(str(serving), read_only=True)
-    try:
-        return {
-            m: tuple(
-                con.execute(f"select count(*), sum(hash(t))::varchar from marts.{m} t").fetchone()
-            )
-            for m in MARTS
-        }
-    finally:
-        con.close()
-
-
 def _marts_digest(serving: Path) -> dict[str, int]:
     con = duckdb.connect(str(serving), read_only=True)
     try:
@@ -133,16 +118,7 @@ def _marts_digest(serving: Path) -> dict[str, int]:
 @pytest.fixture(scope="module")
 def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     root = tmp_path_factory.mktemp("e2e")
-    env = {
-        **os.environ,
-        "REVOPS_LANDING_DIR": str(root / "landing"),
-        "REVOPS_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "REVOPS_SERVING": str(root / "serving.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "REVOPS_DBT_TARGET_PATH": str(root / "dbt_target"),
-        "GX_ANALYTICS_ENABLED": "false",
-        "DAGSTER_DISABLE_TELEMETRY": "1",
-    }
+    env = revops_env(root)
     generated = _revops(
         ["generate", "--out", str(root / "landing"), "--scale", "0.2", "--days", "60"], env
     )
@@ -160,7 +136,7 @@ def good_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "stdout": first.stdout,
         "marts": _marts_digest(serving),
         "marts_spec": {m: _marts_digest(serving)[m] for m in MARTS},
-        "marts_content": _marts_content(serving),
+        "marts_content": marts_content(serving),
     }
 
 
@@ -205,7 +181,7 @@ def test_a_day_without_crm_snapshot_rebuilds_what_it_reaches_and_equals_a_full_b
     assert f"building ({changed}" in daily.stdout
     built = re.search(r"ok  dbt_build \([\d.]+ s, (\d+) asset\(s\)\)", daily.stdout)
     assert built, daily.stdout
-    narrowed = _marts_content(serving)
+    narrowed = marts_content(serving)
     assert narrowed != good_run["marts_content"], "the new day changed no mart"
 
     full = _revops(["run", "--force"], env)
@@ -215,7 +191,7 @@ def test_a_day_without_crm_snapshot_rebuilds_what_it_reaches_and_equals_a_full_b
     # The build of what the new day reaches left the CRM staging and intermediates alone...
     assert int(built.group(1)) < int(rebuilt.group(1))
     # ...and published exactly what building everything publishes.
-    assert _marts_content(serving) == narrowed
+    assert marts_content(serving) == narrowed
     # Later tests compare with the last good publish.
     good_run["marts"] = _marts_digest(serving)
     good_run["marts_spec"] = {m: good_run["marts"][m] for m in MARTS}  # type: ignore[index]

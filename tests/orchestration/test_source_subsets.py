@@ -9,18 +9,16 @@ Salesforce snapshot, runs as a CRM-only company.
 from __future__ import annotations
 
 import csv
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 import pytest
+from revops_runner import REVOPS, revops_env
 
 pytestmark = pytest.mark.slow
 
-REVOPS = str(Path(sys.executable).parent / "revops")
 OLIST = Path(__file__).resolve().parents[3] / "shared" / "olist"
 ALL_FOLDERS = {"google_ads", "meta_ads", "linkedin_ads", "web", "salesforce"}
 SOURCE_OF = {
@@ -30,19 +28,6 @@ SOURCE_OF = {
     "web": "ga4",
     "salesforce": "salesforce",
 }
-
-
-def _env(root: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "REVOPS_LANDING_DIR": str(root / "landing"),
-        "REVOPS_WAREHOUSE": str(root / "warehouse.duckdb"),
-        "REVOPS_SERVING": str(root / "serving.duckdb"),
-        "DAGSTER_HOME": str(root / "dagster_home"),
-        "REVOPS_DBT_TARGET_PATH": str(root / "dbt_target"),
-        "GX_ANALYTICS_ENABLED": "false",
-        "DAGSTER_DISABLE_TELEMETRY": "1",
-    }
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +68,7 @@ def test_a_subset_of_sources_runs_green_with_zeros_and_a_warning(
     # A folder named as people guess it (GA4 files belong in web/) is named in a warning.
     (tmp_path / "landing" / "ga4").mkdir()
     run = subprocess.run(
-        [REVOPS, "run"], env=_env(tmp_path), capture_output=True, text=True, timeout=900
+        [REVOPS, "run"], env=revops_env(tmp_path), capture_output=True, text=True, timeout=900
     )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output[-5000:]
@@ -123,7 +108,7 @@ def test_the_real_olist_funnel_runs_as_a_crm_only_company(tmp_path: Path) -> Non
         timeout=600,
     )
     assert written.returncode == 0, written.stderr
-    env = _env(tmp_path)
+    env = revops_env(tmp_path)
     blocked = subprocess.run([REVOPS, "run"], env=env, capture_output=True, text=True, timeout=900)
     # One Olist deal was won before its lead's first contact: a conversion before the MQL,
     # which blocks publishing and names the lead to fix in the CRM.
