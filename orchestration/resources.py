@@ -32,6 +32,13 @@ class RevopsSettings(dg.ConfigurableResource):
     #: The Lead field that holds the MQL date; the same name as dbt's var ``lead_mql_date_field``.
     lead_mql_date_field: str = "MQL_Date__c"
 
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """In a run's process: tag the run with it, so a run that dies is recognised."""
+        from orchestration.recovery import tag_run_with_process
+
+        if context.instance is not None:
+            tag_run_with_process(context.instance, context.dagster_run)
+
     def settings(self) -> Settings:
         base = Settings.from_env()
         overrides: dict[str, object] = {}

@@ -14,7 +14,6 @@ import logging
 import os
 import shutil
 import signal
-import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -23,11 +22,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 import dagster as dg
-import psutil
 
 from orchestration.assets.dbt import BUILD_REASON_PREFIX
 from orchestration.assets.publish import PUBLISH_KEY, PUBLISH_STEP
 from orchestration.jobs import ALL_JOB
+from orchestration.recovery import process_tags, recover_interrupted_runs
 from serving.summary import funnel_summary
 
 #: The step (op) of the one @dbt_assets definition.
@@ -185,62 +184,6 @@ def _check_detail(evaluation: dg.AssetCheckEvaluation) -> str:
     if "dagster_dbt/failed_row_count" in meta:
         return f"{meta['dagster_dbt/failed_row_count'].value} failing row(s)"
     return ""
-
-
-#: Tags on every run `revops run` starts: where its process is, to tell later whether it died.
-HOST_TAG, PID_TAG, PROCESS_STARTED_TAG = "revops/host", "revops/pid", "revops/process_started"
-_UNFINISHED = [
-    dg.DagsterRunStatus.NOT_STARTED,
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-    dg.DagsterRunStatus.CANCELING,
-]
-
-
-def process_tags() -> dict[str, str]:
-    me = psutil.Process()
-    return {
-        HOST_TAG: socket.gethostname(),
-        PID_TAG: str(me.pid),
-        PROCESS_STARTED_TAG: f"{me.create_time():.3f}",
-    }
-
-
-def _alive(tags: dict[str, str]) -> bool:
-    """The process that ran with ``tags`` still exists (the same process, not a reused pid)."""
-    try:
-        process = psutil.Process(int(tags[PID_TAG]))
-        return f"{process.create_time():.3f}" == tags.get(PROCESS_STARTED_TAG)
-    except (psutil.NoSuchProcess, KeyError, ValueError):
-        return False
-
-
-def recover_interrupted_runs(instance: dg.DagsterInstance) -> list[str]:
-    """Mark failed the unfinished runs of `revops run` on this host whose process is gone.
-
-    A run killed with SIGKILL (an OOM kill, a reboot) never records its end, so Dagster and
-    the UI would show it running forever, and the daemon's queue would count it. Its
-    warehouse needs nothing: DuckDB replays or drops the unfinished transaction on the next
-    open, and the next build compares with the last published dbt state.
-    """
-    records = instance.get_run_records(
-        filters=dg.RunsFilter(statuses=_UNFINISHED, tags={HOST_TAG: socket.gethostname()})
-    )
-    recovered = []
-    for record in records:
-        run = record.dagster_run
-        if _alive(dict(run.tags)):
-            continue
-        instance.report_run_failed(
-            run,
-            message=(
-                f"The process of this run (pid {run.tags.get(PID_TAG)}) ended without "
-                "finishing it (killed or the machine restarted); marked failed by the next "
-                "`revops run`."
-            ),
-        )
-        recovered.append(run.run_id)
-    return recovered
 
 
 def _stop_on_sigterm(signum: int, frame: Any) -> None:

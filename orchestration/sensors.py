@@ -92,5 +92,27 @@ def build_landing_sensor(source: str) -> dg.SensorDefinition:
     return _sensor
 
 
+@dg.sensor(
+    name="interrupted_runs_sensor",
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description=(
+        "Marks failed every unfinished run on this machine whose process is gone (an OOM "
+        "kill, a reboot), so the run queue moves on and the next run redoes its work."
+    ),
+)
+def interrupted_runs_sensor(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+    from orchestration.recovery import recover_interrupted_runs
+
+    recovered = recover_interrupted_runs(context.instance)
+    if recovered:
+        context.log.warning(f"marked failed, their process is gone: {', '.join(recovered)}")
+    return dg.SkipReason(
+        f"{len(recovered)} interrupted run(s) marked failed"
+        if recovered
+        else "no interrupted run: every unfinished run's process is alive"
+    )
+
+
 def build_sensors() -> list[dg.SensorDefinition]:
-    return [build_landing_sensor(source.name) for source in SOURCES]
+    return [*(build_landing_sensor(source.name) for source in SOURCES), interrupted_runs_sensor]
