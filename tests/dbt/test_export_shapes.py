@@ -340,3 +340,22 @@ def test_failing_rows_are_stored_with_their_keys_first(out_of_order_marts, tmp_p
     )
     rows = query(out_of_order_marts, "select * from audit.lead_mql_not_before_creation")
     assert [row[0] for row in rows] == ["00Q000000000002"]  # lead_id first
+
+
+def test_duplicate_header_names_are_a_warning_naming_the_file(tmp_path):
+    """Ingest notes a header that names a column twice; a warning lists the file."""
+    warehouse, run = _build_variant(
+        tmp_path,
+        """
+        update raw.ingest_log
+        set parse_notes = 'duplicate header "Cost": the first is used, the other is in _extra'
+        where file_path = (select min(file_path) from raw.ingest_log where status = 'loaded');
+        """,
+    )
+    assert run.returncode == 0, run.output[-4000:]
+    assert "warn_duplicate_header_names" in _by_status(run, "warn")
+    ((named,),) = query(warehouse, "select file_path from audit.warn_duplicate_header_names")
+    ((first,),) = query(
+        warehouse, "select min(file_path) from raw.ingest_log where status = 'loaded'"
+    )
+    assert named == first

@@ -1,0 +1,10 @@
+{{ config(meta={'dagster': {'ref': {'name': 'mart_funnel_daily'}}}, **revops.check_severity('warn')) }}
+{#- One row per loaded landing file whose header names a column twice: ingest used the first
+    and kept the other in _extra, as its parse notes say. -#}
+select
+    file_path,
+    source,
+    parse_notes
+from {{ source('ingest', 'ingest_log') }}
+where status = 'loaded'
+    and parse_notes like '%duplicate header%'
