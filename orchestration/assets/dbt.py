@@ -136,8 +136,11 @@ class DbtPaths:
 
     ``run`` is the target (and log) folder of every dbt invocation against the warehouse;
     it keeps dbt's partial parse between runs. ``published`` holds the dbt state of the
-    last published build: its ``manifest.json`` and ``sources.json``.
+    last published build: its ``manifest.json`` and ``sources.json``, and the
+    ``dbt_project.yml`` it was built with (dbt's state comparison does not see vars).
     """
+
+    STATE_FILES = ("manifest.json", "sources.json", "dbt_project.yml")
 
     run: Path
     published: Path
@@ -148,15 +151,16 @@ class DbtPaths:
         return cls(run=root / "target", published=root / "published")
 
     def has_published_state(self) -> bool:
-        return all((self.published / name).is_file() for name in ("manifest.json", "sources.json"))
+        return all((self.published / name).is_file() for name in self.STATE_FILES)
 
-    def save_published_state(self) -> None:
+    def save_published_state(self, project_dir: Path) -> None:
         """After a publish: this build's manifest and freshness become the state to compare."""
         staging = self.published.with_name(self.published.name + ".new")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(parents=True)
-        for name in ("manifest.json", "sources.json"):
-            shutil.copy2(self.run / name, staging / name)
+        for name in self.STATE_FILES:
+            source = project_dir if name == "dbt_project.yml" else self.run
+            shutil.copy2(source / name, staging / name)
         old = self.published.with_name(self.published.name + ".old")
         shutil.rmtree(old, ignore_errors=True)
         if self.published.exists():
@@ -285,12 +289,13 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         os.environ["REVOPS_WAREHOUSE"] = str(settings.warehouse.resolve())
         paths = DbtPaths.for_warehouse(settings.warehouse)
         whole = _whole_graph(context)
+        # A sources.json left by an earlier run must never stand for this one's freshness.
+        (paths.run / "sources.json").unlink(missing_ok=True)
         if whole:
             # The newest _loaded_at of every raw table: kept as dbt state at publish.
             dbt.cli(["source", "freshness"], target_path=paths.run, raise_on_error=False).wait()
         else:
             # A subset build stands for no state: the next whole build builds everything.
-            (paths.run / "sources.json").unlink(missing_ok=True)
             paths.forget_published_state()
         args = ["build", "--exclude-resource-type", "unit_test"]
         if config.force:
@@ -301,6 +306,13 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
             reason = "no published build yet"
         elif not settings.serving.exists():
             reason = f"no serving database at {settings.serving}"
+        elif not (paths.run / "sources.json").is_file():
+            reason = "dbt could not measure source freshness (see its log)"
+        elif (paths.published / "dbt_project.yml").read_bytes() != (
+            Path(project.project_dir) / "dbt_project.yml"
+        ).read_bytes():
+            # Vars (the SLA, field names, severities...) are not part of dbt's state comparison.
+            reason = "dbt_project.yml changed since the last publish (its vars may have)"
         else:
             fresher = _fresher_sources(paths)
             modified = [] if fresher else _modified_nodes(dbt, paths)
@@ -376,9 +388,10 @@ def _modified_nodes(dbt: DbtCliResource, paths: DbtPaths) -> list[str]:
     )
     names = []
     for event in listing.stream_raw_events():
-        message = event.raw_event.get("info", {})
-        if message.get("name") == "ListCmdOut":
-            names.append(message.get("msg", ""))
+        info = event.raw_event.get("info", {})
+        # `dbt ls` prints each selected node as a PrintEvent (ListCmdOut in older dbt).
+        if info.get("name") in ("PrintEvent", "ListCmdOut") and info.get("msg"):
+            names.append(str(info["msg"]))
     listing.wait()
     return names
 

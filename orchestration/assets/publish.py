@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import dagster as dg
 from pydantic import Field
 
-from orchestration.assets.dbt import DbtPaths
+from orchestration.assets.dbt import DbtPaths, get_dbt_project
 from orchestration.resources import DEFAULT_OWNER, RevopsSettings
 
 PUBLISH_KEY = dg.AssetKey(["serving", "marts"])
@@ -65,7 +65,7 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
         # subset (a per-source job) measures no freshness, so it leaves no state to keep.
         paths = DbtPaths.for_warehouse(settings.warehouse)
         if (paths.run / "sources.json").is_file():
-            paths.save_published_state()
+            paths.save_published_state(get_dbt_project().project_dir)
         context.log.info(
             f"published {len(result.row_counts)} marts to {result.serving_path} "
             f"(storage {result.storage_version}): "

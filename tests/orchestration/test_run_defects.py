@@ -197,6 +197,48 @@ def test_a_day_without_crm_snapshot_rebuilds_what_it_reaches_and_equals_a_full_b
     good_run["marts_spec"] = {m: good_run["marts"][m] for m in MARTS}  # type: ignore[index]
 
 
+def test_changed_dbt_code_or_vars_are_rebuilt_and_published(
+    good_run: dict[str, object], tmp_path: Path
+) -> None:
+    """No new data, but the dbt project changed: a var (the SLA), then one model. Each is
+    built and published; then a run with nothing new builds nothing again."""
+    project = tmp_path / "dbt_project"
+    shutil.copytree(
+        Path(__file__).resolve().parents[2] / "dbt_project",
+        project,
+        ignore=shutil.ignore_patterns("target", "logs"),
+    )
+    env = {**good_run["env"], "REVOPS_DBT_PROJECT_DIR": str(project)}  # type: ignore[dict-item]
+    serving = Path(env["REVOPS_SERVING"])
+    settings = project / "dbt_project.yml"
+    settings.write_text(settings.read_text().replace("sla_hours: 24", "sla_hours: 30"))
+    by_var = _revops(["run"], env)
+    assert by_var.returncode == 0, by_var.stdout[-3000:]
+    assert "building (dbt_project.yml changed since the last publish" in by_var.stdout
+    assert "(published, read it read-only)" in by_var.stdout
+    with duckdb.connect(str(serving), read_only=True) as con:
+        assert con.execute("select distinct sla_hours from marts.mart_mql_handoff").fetchall() == [
+            (30,)
+        ]
+
+    model = project / "models" / "marts" / "sales" / "fct_opportunities.sql"
+    model.write_text(model.read_text() + "\n-- a change of code, not of data\n")
+    by_model = _revops(["run"], env)
+    assert by_model.returncode == 0, by_model.stdout[-3000:]
+    changed = r"building \(changed since the last publish: \d+ modified dbt node"
+    assert re.search(changed, by_model.stdout), by_model.stdout[-3000:]
+    assert "(published, read it read-only)" in by_model.stdout
+
+    again = _revops(["run"], env)
+    assert again.returncode == 0, again.stdout[-3000:]
+    assert "already current: nothing new since the last publish" in again.stdout
+
+    # Back to the repository's project for the tests after this one.
+    back = _revops(["run"], dict(good_run["env"]))  # type: ignore[arg-type]
+    assert back.returncode == 0, back.stdout[-3000:]
+    good_run["marts"] = _marts_digest(serving)
+
+
 def _read_all_marts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {m: con.execute(f"select count(*) from marts.{m}").fetchall()[0][0] for m in MARTS}
 
