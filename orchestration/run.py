@@ -96,23 +96,6 @@ class _ProgressHandler(logging.Handler):
                 )
 
 
-class _UnbuiltCheckFilter(logging.Filter):
-    """Drops Dagster's warning that a blocking check "emitted no result" for an unbuilt asset.
-
-    When the dbt step finds nothing new it builds no model, so none of its ~90 blocking
-    tests runs, and Dagster warns once per test that the publish step "will proceed
-    without gating on it", although publish is skipped too. The run's own lines say what
-    happened; a blocking check that fails is still reported.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "emitted no result in step" not in record.getMessage()
-
-
-#: One instance, so that calling main() again (tests do) does not stack filters.
-_UNBUILT_CHECK_FILTER = _UnbuiltCheckFilter()
-
-
 def progress_logger(stream: TextIO) -> dg.LoggerDefinition:
     @dg.logger(description="One line per step for `revops run`.")
     def _progress(_init_context: Any) -> logging.Logger:
@@ -280,7 +263,6 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
-    logging.getLogger("dagster._core.execution.plan.active").addFilter(_UNBUILT_CHECK_FILTER)
     from orchestration.assets.dbt import prepare_dbt_manifest
     from orchestration.definitions import build_definitions
     from orchestration.resources import RevopsSettings
@@ -308,32 +290,37 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     log_path = settings.warehouse.resolve().parent / "logs" / "revops_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     print(f"running job {args.job!r} (details: {log_path}):", file=out, flush=True)
-    with open(log_path, "w", encoding="utf-8") as log_file:
-        sink = sys.stdout if args.verbose else log_file
-        with contextlib.redirect_stdout(sink), get_instance() as instance:
-            for run_id in recover_interrupted_runs(instance):
-                print(
-                    f"recovered from interrupted run {run_id}: its process is gone; "
-                    "marked failed, its unfinished work is redone now",
-                    file=out,
-                    flush=True,
-                )
-            previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
-            try:
-                result = job.execute_in_process(
-                    instance=instance,
-                    raise_on_error=False,
-                    tags=process_tags(),
-                    run_config={
-                        "loggers": {"revops_progress": {}},
-                        "ops": {
-                            DBT_STEP: {"config": {"force": args.force}},
-                            PUBLISH_STEP: {"config": {"full_copy": args.force}},
-                        },
+    # Dagster's and dbt's own messages (for instance one warning per blocking check of a model
+    # this build left alone) go to the log file too, unless --verbose.
+    with (
+        open(log_path, "w", encoding="utf-8") as log_file,
+        contextlib.redirect_stdout(sys.stdout if args.verbose else log_file),
+        contextlib.redirect_stderr(sys.stderr if args.verbose else log_file),
+        get_instance() as instance,
+    ):
+        for run_id in recover_interrupted_runs(instance):
+            print(
+                f"recovered from interrupted run {run_id}: its process is gone; "
+                "marked failed, its unfinished work is redone now",
+                file=out,
+                flush=True,
+            )
+        previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                tags=process_tags(),
+                run_config={
+                    "loggers": {"revops_progress": {}},
+                    "ops": {
+                        DBT_STEP: {"config": {"force": args.force}},
+                        PUBLISH_STEP: {"config": {"full_copy": args.force}},
                     },
-                )
-            finally:
-                signal.signal(signal.SIGTERM, previous)
+                },
+            )
+        finally:
+            signal.signal(signal.SIGTERM, previous)
     report = build_report(result)
     print_report(report, settings, out)
     took = time.monotonic() - started
