@@ -7,7 +7,8 @@ a RevOps reader can act on: which rule failed, in words, how many rows, and whic
 records (up to 10 ids and a sample).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 import dagster as dg
@@ -15,7 +16,7 @@ import duckdb
 
 from orchestration.resources import RevopsSettings
 from quality.gx import validate
-from quality.suites import Suite, check_config, suites
+from quality.suites import BLOCKING_NOTE, WARNING_NOTE, Suite, check_config, suites
 
 
 def _severity(suite: Suite) -> dg.AssetCheckSeverity:
@@ -59,10 +60,31 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
     return _check
 
 
-def build_checks(asset_keys: Iterable[dg.AssetKey]) -> list[dg.AssetChecksDefinition]:
+def configured(suite: Suite, check_severity: Mapping[str, Any]) -> Suite:
+    """``suite`` with the severity the dbt var ``check_severity`` gives its name, if any.
+
+    The var sets every check's severity, dbt tests and GX suites alike; a suite takes
+    ``error`` or ``warn`` (the row thresholds are dbt's).
+    """
+    setting = check_severity.get(suite.name)
+    severity = setting.get("severity") if isinstance(setting, Mapping) else setting
+    if severity is None or (str(severity).lower() == "error") == suite.blocking:
+        return suite
+    blocking = str(severity).lower() == "error"
+    old, new = (WARNING_NOTE, BLOCKING_NOTE) if blocking else (BLOCKING_NOTE, WARNING_NOTE)
+    return replace(suite, blocking=blocking, description=suite.description.replace(old, new))
+
+
+def build_checks(
+    asset_keys: Iterable[dg.AssetKey], check_severity: Mapping[str, Any] | None = None
+) -> list[dg.AssetChecksDefinition]:
     """GX checks for every guarded asset that exists in the graph."""
     present = set(asset_keys)
-    return [build_gx_check(s) for s in suites() if dg.AssetKey(list(s.asset)) in present]
+    return [
+        build_gx_check(configured(s, check_severity or {}))
+        for s in suites()
+        if dg.AssetKey(list(s.asset)) in present
+    ]
 
 
 def _markdown_sample(frame: Any, index: list[Any], columns: list[str]) -> str:

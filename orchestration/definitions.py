@@ -19,6 +19,7 @@ import dagster as dg
 
 from orchestration.assets.dbt import (
     build_dbt_assets,
+    check_severity_var,
     dbt_resource,
     get_dbt_project,
     prepare_dbt_manifest,
@@ -46,7 +47,7 @@ def build_definitions(
     all_keys = [spec.key for a in (*ingest, dbt_build) for spec in a.specs]
     return dg.Definitions(
         assets=[*ingest, dbt_build, publish],
-        asset_checks=build_checks(all_keys),
+        asset_checks=build_checks(all_keys, check_severity_var(project)),
         jobs=build_jobs(),
         schedules=build_schedules(),
         sensors=build_sensors(),

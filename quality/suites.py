@@ -79,6 +79,11 @@ BLOCKING_NOTE = (
     "Blocking: when it fails, nothing downstream is built or published and BI keeps the last "
     "good marts; the metadata names each failing rule, the row count and sample rows."
 )
+WARNING_NOTE = (
+    "Warning (set by the dbt var check_severity): a failure is shown here and in the run's "
+    "output, and the marts are still published; the metadata names each failing rule, the row "
+    "count and sample rows."
+)
 
 
 def _column(name: str) -> str:

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import yaml
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
@@ -70,6 +71,13 @@ def dbt_project_files(root: Path) -> list[Path]:
         if (root / folder).is_dir():
             files.extend(p for p in (root / folder).rglob("*") if p.is_file())
     return files
+
+
+def check_severity_var(project: DbtProject) -> dict[str, Any]:
+    """The dbt var ``check_severity`` of the project (check name -> severity), for the checks
+    that are not dbt tests."""
+    settings = yaml.safe_load((Path(project.project_dir) / "dbt_project.yml").read_text())
+    return dict((settings.get("vars") or {}).get("check_severity") or {})
 
 
 def manifest_is_stale(project: DbtProject) -> bool:

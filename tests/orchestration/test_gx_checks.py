@@ -75,3 +75,25 @@ def test_check_on_a_source_never_loaded_says_so_instead_of_crashing(tmp_path) ->
     assert not result.passed
     assert "has not been loaded yet" in result.description
     assert "salesforce__lead" in result.metadata["error"].value
+
+
+def test_check_severity_var_makes_a_gx_suite_a_warning_and_back() -> None:
+    """The dbt var check_severity sets the GX suites' severity too: the check's blocking flag,
+    the severity of its results and the sentence a reader sees."""
+    import dagster as dg
+
+    from orchestration.checks import build_checks
+
+    key = dg.AssetKey(["salesforce", "lead"])
+
+    def spec(check_severity: dict) -> dg.AssetCheckSpec:
+        (checks,) = build_checks([key], check_severity)
+        return next(iter(checks.check_specs))
+
+    assert spec({}).blocking
+    warned = spec({"gx_raw_leads_handoff_rules": "warn"})
+    assert not warned.blocking
+    assert "Warning (set by the dbt var check_severity)" in (warned.description or "")
+    assert spec({"gx_raw_leads_handoff_rules": {"severity": "error"}}).blocking
+    # A name that is no check of ours changes nothing.
+    assert spec({"no_such_check": "warn"}).blocking
