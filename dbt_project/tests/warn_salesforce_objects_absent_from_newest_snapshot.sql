@@ -1,4 +1,5 @@
 {{ config(meta={'dagster': {'ref': {'name': 'dim_leads'}}}, **revops.check_severity('warn')) }}
+/* depends_on: {{ ref('dim_leads') }}, the mart this warning is shown on */
 {#- One row per Salesforce object the newest CRM export (the as-of snapshot) has no file for:
     its records are taken from the newest older snapshot that has it (named here), or the
     object is empty. Nothing when no CRM export was ever loaded (warn_sources_never_delivered

@@ -1,4 +1,5 @@
 {{ config(meta={'dagster': {'ref': {'name': 'mart_funnel_daily'}}}, **revops.check_severity('warn')) }}
+/* depends_on: {{ ref('mart_funnel_daily') }}, the mart this warning is shown on */
 {#- One row per source that has never loaded a file (raw.ingest_log has no `loaded` row for
     it): its raw tables exist empty and its marts show zeros. Names the landing folder that
     would deliver it. -#}
