@@ -17,17 +17,13 @@ import duckdb
 import pytest
 from revops_runner import REVOPS, revops_env
 
+from revops.sources import SOURCES
+
 pytestmark = pytest.mark.slow
 
 OLIST = Path(__file__).resolve().parents[3] / "shared" / "olist"
-ALL_FOLDERS = {"google_ads", "meta_ads", "linkedin_ads", "web", "salesforce"}
-SOURCE_OF = {
-    "google_ads": "google_ads",
-    "meta_ads": "meta_ads",
-    "linkedin_ads": "linkedin_ads",
-    "web": "ga4",
-    "salesforce": "salesforce",
-}
+SOURCE_OF = {source.folder: source.name for source in SOURCES}
+ALL_FOLDERS = set(SOURCE_OF)
 
 
 @pytest.fixture(scope="module")
