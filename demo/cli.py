@@ -7,7 +7,7 @@ import datetime as dt
 import sys
 from pathlib import Path
 
-from demo.generate import OutputNotEmpty, generate
+from demo.generate import CRMS, OutputNotEmpty, generate
 from demo.params import Params
 
 
@@ -16,6 +16,18 @@ def _date(text: str) -> dt.date:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"not a YYYY-MM-DD date: {text!r}") from exc
+
+
+def _timezone(text: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(text)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError) as exc:
+        raise argparse.ArgumentTypeError(
+            f"not an IANA time zone name (like America/New_York): {text!r}"
+        ) from exc
+    return text
 
 
 def _positive(kind: type) -> object:
@@ -31,8 +43,8 @@ def _positive(kind: type) -> object:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="revops generate",
-        description="Write a realistic landing zone (Google Ads, Meta, LinkedIn, GA4, "
-        "Salesforce) for one simulated B2B company, and its ground truth.",
+        description="Write a realistic landing zone (Google Ads, Meta, LinkedIn, GA4, and "
+        "Salesforce or HubSpot as the CRM) for one simulated B2B company, and its ground truth.",
     )
     parser.add_argument("--out", type=Path, required=True, help="landing zone to write")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
@@ -52,6 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="first simulated day, YYYY-MM-DD (default 2026-01-01)",
     )
     parser.add_argument(
+        "--crm",
+        choices=CRMS,
+        default="salesforce",
+        help="the CRM whose exports hold the company's leads, deals and activities: "
+        "salesforce/<export date>/ (Lead.csv, Opportunity.csv...) or hubspot/<export date>/ "
+        "(contacts, companies, deals, owners, calls, emails, meetings, tasks), the same weekly "
+        "snapshots and the same ground truth (default salesforce)",
+    )
+    parser.add_argument(
+        "--hubspot-timezone",
+        type=_timezone,
+        default="UTC",
+        metavar="TZ",
+        help="with --crm hubspot: the portal's time zone, in which the UI-style exports write "
+        "their naive datetimes (an IANA name such as America/New_York; default UTC); set the "
+        "pipeline's dbt var hubspot_timezone to the same value",
+    )
+    parser.add_argument(
         "--defects",
         action="store_true",
         help="plant ingest faults (docs/data-quality.md), listed in summary.json",
@@ -63,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="instead of simulating, write the real Olist marketing funnel in DIR "
         "(olist_marketing_qualified_leads_dataset.csv, olist_closed_deals_dataset.csv) as one "
-        "Salesforce snapshot into --out (demo/olist.py); no ground truth is written",
+        "Salesforce snapshot into --out (demo/olist.py); no ground truth is written; "
+        "not with --crm hubspot",
     )
     parser.add_argument(
         "--variants",
@@ -71,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="also write the real-export variants (weekly Meta rows without "
         "Campaign ID, Spanish/Portuguese LinkedIn, an Excel-style Salesforce snapshot, a "
         "snapshot without Task.csv, a GA4 day without collected_traffic_source, an empty "
-        "LinkedIn period), listed in summary.json; the ground truth stays exact",
+        "LinkedIn period), listed in summary.json; the ground truth stays exact; with "
+        "--crm hubspot the Salesforce variants are left out",
     )
     parser.add_argument(
         "--truth",
@@ -88,7 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.crm != "hubspot" and args.hubspot_timezone != "UTC":
+        parser.error("--hubspot-timezone applies to --crm hubspot only")
+    if args.from_olist is not None and args.crm == "hubspot":
+        parser.error(
+            "--from-olist writes the Olist funnel as a Salesforce snapshot; it cannot be "
+            "combined with --crm hubspot"
+        )
     if args.from_olist is not None:
         from demo import olist
 
@@ -116,7 +156,14 @@ def main(argv: list[str] | None = None) -> int:
         variants=args.variants,
     )
     try:
-        report = generate(args.out, params, args.truth, force=args.force)
+        report = generate(
+            args.out,
+            params,
+            args.truth,
+            force=args.force,
+            crm=args.crm,
+            hubspot_timezone=args.hubspot_timezone,
+        )
     except OutputNotEmpty as exc:
         print(f"revops generate: {exc}", file=sys.stderr)
         return 1
@@ -128,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({sum(report.seconds.values()):.1f} s, seed {params.seed}, scale {params.scale}, "
         f"{params.days} days from {params.start})"
     )
-    for source in ("google_ads", "meta_ads", "linkedin_ads", "ga4", "salesforce"):
+    for source in ("google_ads", "meta_ads", "linkedin_ads", "ga4", args.crm):
         n_files = sum(1 for f in files if f.startswith("web/" if source == "ga4" else source + "/"))
         print(f"  {source:<13} {n_files:>4} files {rows.get(source, 0):>10,} rows")
     print(
@@ -140,6 +187,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  defects planted: {report.defects} (listed in summary.json)")
     if params.variants:
         print(f"  export variants: {report.variants} (listed in summary.json)")
+    if args.crm == "hubspot":
+        print(
+            f"  HubSpot portal time zone: {args.hubspot_timezone} (set the dbt var "
+            "hubspot_timezone to it)"
+        )
     print(f"ground truth in {report.truth_dir}")
     return 0
 

@@ -13,10 +13,12 @@ from demo import variants as variants_mod
 from demo.deliveries import AdFile, plan_files
 from demo.params import Params, day_string
 from demo.simulate import simulate
-from demo.writers import ga4, google_ads, linkedin_ads, meta_ads, salesforce
+from demo.writers import ga4, google_ads, hubspot, linkedin_ads, meta_ads, salesforce
 from demo.writers.common import Written
 
-SOURCE_FOLDERS = ("google_ads", "meta_ads", "linkedin_ads", "web", "salesforce")
+SOURCE_FOLDERS = ("google_ads", "meta_ads", "linkedin_ads", "web", "salesforce", "hubspot")
+CRMS = ("salesforce", "hubspot")
+HUBSPOT_IDS_FILE = "hubspot_ids.csv"
 
 
 class OutputNotEmpty(Exception):
@@ -50,7 +52,21 @@ def _prepare(out: Path, force: bool) -> None:
         shutil.rmtree(out / name, ignore_errors=True)
 
 
-def generate(out: Path, p: Params, truth_dir: Path | None = None, force: bool = False) -> Report:
+def generate(
+    out: Path,
+    p: Params,
+    truth_dir: Path | None = None,
+    force: bool = False,
+    crm: str = "salesforce",
+    hubspot_timezone: str = "UTC",
+) -> Report:
+    """`crm="hubspot"` writes the CRM as HubSpot exports (demo/writers/hubspot.py) with
+    datetimes in the portal time zone `hubspot_timezone`; the ground truth is the same, plus
+    `hubspot_ids.csv` (Salesforce id -> HubSpot Record ID) to compare per record."""
+    if crm not in CRMS:
+        raise ValueError(f"crm must be one of {', '.join(CRMS)}, not {crm!r}")
+    if crm == "hubspot":
+        hubspot.check_timezone(hubspot_timezone)
     truth_dir = truth_dir or default_truth_dir(out)
     _prepare(out, force)
     clock = time.perf_counter()
@@ -90,8 +106,12 @@ def generate(out: Path, p: Params, truth_dir: Path | None = None, force: bool = 
     lap("linkedin_ads")
     ga4_counts = ga4.write(out, world, written, plan.ga4_files)
     lap("ga4")
-    snapshots = salesforce.write(out, world, written)
-    lap("salesforce")
+    hubspot_stats: dict[str, int] = {}
+    if crm == "hubspot":
+        snapshots = hubspot.write(out, world, written, hubspot_timezone, hubspot_stats)
+    else:
+        snapshots = salesforce.write(out, world, written)
+    lap(crm)
     if p.defects:
         defects_mod.plant_files(out, world, plan, by_platform, names, ga4_counts)
         lap("plant_defects")
@@ -99,8 +119,10 @@ def generate(out: Path, p: Params, truth_dir: Path | None = None, force: bool = 
     if p.variants:
         first_day = p.start.strftime("%Y%m%d")
         ga4_first = next((f for f in written.files if f == f"web/events_{first_day}.jsonl"), None)
+        # The Salesforce variants re-express Salesforce snapshots: none with HubSpot.
+        sf_snapshots = snapshots if crm == "salesforce" else []
         variants = variants_mod.write(
-            out, p, world, by_platform, names, snapshots, ga4_first, written
+            out, p, world, by_platform, names, sf_snapshots, ga4_first, written
         )
         lap("variants")
 
@@ -126,7 +148,7 @@ def generate(out: Path, p: Params, truth_dir: Path | None = None, force: bool = 
                 ("meta_ads", "meta_ads"),
                 ("linkedin_ads", "linkedin_ads"),
                 ("ga4", "web"),
-                ("salesforce", "salesforce"),
+                (crm, crm),
             )
         },
         "defects": [d.as_dict() for d in plan.defects],
@@ -134,7 +156,22 @@ def generate(out: Path, p: Params, truth_dir: Path | None = None, force: bool = 
     if p.variants:  # only then: the default summary stays byte-identical
         summary["parameters"]["variants"] = True
         summary["variants"] = variants_mod.as_dicts(variants)
+    if crm == "hubspot":  # only then: the default summary stays byte-identical
+        summary["parameters"]["crm"] = crm
+        summary["hubspot"] = {
+            "timezone": hubspot_timezone,
+            "incoming_emails": len(hubspot.incoming_at(world, world.as_of_s)),
+            # Newest snapshot's cells in the hour a DST end repeats: read back as standard
+            # time, those written in daylight time are one hour off in the marts.
+            "ambiguous_local_times": hubspot_stats["ambiguous_local_times"],
+            "ids": HUBSPOT_IDS_FILE,
+        }
     truth_mod.write(truth_dir, truth, summary)
+    ids_file = truth_dir / HUBSPOT_IDS_FILE
+    if crm == "hubspot":
+        hubspot.id_map(world).to_csv(ids_file, index=False, lineterminator="\n")
+    else:  # a previous HubSpot run's ids would describe another landing zone
+        ids_file.unlink(missing_ok=True)
     lap("truth")
     return Report(
         out,
