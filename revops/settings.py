@@ -26,6 +26,17 @@ class Settings:
     serving_storage_version: str
     duckdb_memory_limit: str
     duckdb_threads: int
+    #: ``REVOPS_REPORT``; None: ``report.html`` beside the serving database (see :attr:`report`).
+    report_path: Path | None = None
+
+    @property
+    def report(self) -> Path:
+        """The HTML funnel report every publish writes (default ``data/report.html``).
+
+        Without ``REVOPS_REPORT`` it sits beside the serving database, so a run pointed at
+        another serving file (a test, a benchmark) never writes the report into ``data/``.
+        """
+        return self.report_path or self.serving.with_name("report.html")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,4 +47,5 @@ class Settings:
             serving_storage_version=_env("REVOPS_SERVING_STORAGE_VERSION", "v1.4.0"),
             duckdb_memory_limit=_env("REVOPS_DUCKDB_MEMORY_LIMIT", "3GB"),
             duckdb_threads=int(_env("REVOPS_DUCKDB_THREADS", "2")),
+            report_path=Path(report) if (report := _env("REVOPS_REPORT", "")) else None,
         )
