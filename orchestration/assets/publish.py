@@ -4,9 +4,15 @@ It depends on every mart, so Dagster starts it only after the marts and their
 blocking checks succeeded in the run: a blocking failure skips it and the last
 good serving database stays in place. The copy itself is
 :func:`serving.publish.publish_marts` (pure, no Dagster).
+
+After the copy it writes the HTML funnel report (:func:`serving.report.write_report`) from
+the new serving file and links it in the materialization's metadata. A report that cannot be
+written is logged and shown in the metadata, but does not fail the step: the marts are
+already published, and BI reads them whatever became of the page.
 """
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
@@ -44,7 +50,8 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
             "`REVOPS_SERVING` in one atomic rename. Readers see the old marts or the new ones, "
             "never a mix. The new file starts as a copy of the current one and only changed "
             "marts (or, for daily marts, changed days) are rewritten. Runs only when every "
-            "blocking check upstream passed."
+            "blocking check upstream passed. Also writes the self-contained HTML funnel report "
+            "(`REVOPS_REPORT`, default `data/report.html`), linked in the metadata."
         ),
     )
     def publish_marts(
@@ -78,7 +85,33 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
                 "tables": dg.MetadataValue.int(len(result.row_counts)),
                 "row_counts": dg.MetadataValue.json(result.row_counts),
                 "changes": dg.MetadataValue.json(result.changes),
+                **_write_report(context, settings.serving, settings.report),
             }
         )
 
     return publish_marts
+
+
+def _write_report(
+    context: dg.AssetExecutionContext, serving: Path, report: Path
+) -> dict[str, dg.MetadataValue]:
+    """Write the HTML report of what was just published; its metadata, or why it failed."""
+    from serving.report import write_report
+
+    try:
+        written = write_report(serving, report, run_id=context.run_id)
+    except Exception as exc:  # noqa: BLE001 - the marts are published; the page is a by-product
+        context.log.error(f"the HTML report {report} was not written: {exc!r}")
+        return {"report_error": dg.MetadataValue.text(f"{type(exc).__name__}: {exc}")}
+    path = written.path.resolve()
+    context.log.info(f"report: {path}")
+    metadata: dict[str, dg.MetadataValue] = {
+        "report": dg.MetadataValue.url(path.as_uri()),
+        "report_path": dg.MetadataValue.path(str(path)),
+        "report_as_of": dg.MetadataValue.text(
+            f"{written.as_of:%Y-%m-%d %H:%M} UTC" if written.as_of else "unknown"
+        ),
+    }
+    if written.missing:
+        metadata["report_not_available"] = dg.MetadataValue.json(written.missing)
+    return metadata
