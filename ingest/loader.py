@@ -166,6 +166,22 @@ class Prepared:
 
 
 @dataclass
+class Child:
+    """Rows of another raw table that come from the data rows of a Staged (a HubSpot
+    contact's associations): inserted with their parent row's lineage (``_row_number`` is
+    the parent's), only for good parent rows, and replaced whenever the parent file's rows
+    are, in the same transaction. They are not counted: rows_read counts data rows. The
+    child table has the lineage columns and the parent files' constants, so the rows a
+    file supersedes are found in it as in the parent table."""
+
+    table: str
+    # Table or subquery (aliased ``c``) with ``_file``, ``_row_number`` and ``columns``;
+    # None: this batch adds no rows, but what earlier versions of its files added still goes.
+    relation: str | None
+    columns: list[str]
+
+
+@dataclass
 class Staged:
     """Typed rows of some files of a batch for one raw table.
 
@@ -186,6 +202,7 @@ class Staged:
     # Counts (rows_read/rejected) always come from `relation`: one row per data row.
     insert_relation: str | None = None
     cleanup: list[str] = field(default_factory=list)  # temp tables to drop after the batch
+    children: list[Child] = field(default_factory=list)  # rows of other tables from these rows
 
 
 class Parser(Protocol):
@@ -519,25 +536,38 @@ def _write_rows(
             replace[key].append(value)
         if item.loaded_before:
             replace["_source_file"].append(item.file.rel_path)
+    where = " or ".join(f"{ident(k)} in ({', '.join('?' for _ in v)})" for k, v in replace.items())
+    params = [x for v in replace.values() for x in v]
     if replace:
-        where = " or ".join(
-            f"{ident(k)} in ({', '.join('?' for _ in v)})" for k, v in replace.items()
-        )
-        con.execute(f"delete from {target} where {where}", [x for v in replace.values() for x in v])
+        con.execute(f"delete from {target} where {where}", params)
 
     constant_keys = list(dict.fromkeys(k for item in members for k in item.constants))
-    select = [f"s.{ident(c)}" for c in stage.columns] + ["s._row_number"]
-    if stage.has_extra:
-        select.append("s._extra")
-    select += [
+    lineage = [
         f"f.{ident(k)}"
         for k in ["_source_file", "_file_sha256", "_loaded_at", "_file_modified_at", *constant_keys]
     ]
+    select = [f"s.{ident(c)}" for c in stage.columns] + ["s._row_number"]
+    if stage.has_extra:
+        select.append("s._extra")
     con.execute(
-        f"insert into {target} by name select {', '.join(select)} "
+        f"insert into {target} by name select {', '.join([*select, *lineage])} "
         f"from {stage.insert_relation or stage.relation} as s join {FILES} as f using (_file) "
         f"where s._reason is null{excluded}"
     )
+    # Child rows go and come with their parent file's rows; only good parent rows have any.
+    for child in stage.children:
+        child_target = f"{RAW}.{ident(child.table)}"
+        if replace:
+            con.execute(f"delete from {child_target} where {where}", params)
+        if child.relation is None:
+            continue
+        child_select = [f"c.{ident(col)}" for col in child.columns] + ["c._row_number"]
+        con.execute(
+            f"insert into {child_target} by name select {', '.join([*child_select, *lineage])} "
+            f"from {child.relation} as c join {FILES} as f using (_file) "
+            f"semi join (select s._file, s._row_number from {stage.relation} as s "
+            f"where s._reason is null{excluded}) as p using (_file, _row_number)"
+        )
     con.execute(
         f"""insert into {RAW}.rejected_rows
         select f._source_file, s._row_number, s._raw_line, s._reason, ?,
