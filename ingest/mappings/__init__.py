@@ -112,3 +112,41 @@ def salesforce_field_types() -> dict[tuple[str, str], str]:
     return {
         (r["object"].lower(), r["field"].lower()): r["type"] for r in _read("salesforce_fields.csv")
     }
+
+
+@dataclass(frozen=True)
+class HubspotProperty:
+    """A row of hubspot_properties.csv. ``type`` is a raw column type (id, string, owner,
+    datetime, date, boolean, decimal), or ``association`` (``property`` names the associated
+    object: the cells go to raw.hubspot__associations) or ``stage_entry`` (labels are patterns
+    with ``{stage}`` and ``{pipeline}``: the cells go to raw.hubspot__deal_stage_entries)."""
+
+    object: str
+    property: str
+    type: str
+    labels: tuple[str, ...]  # UI labels and aliases, `|`-separated in the CSV
+
+    @property
+    def is_column(self) -> bool:
+        return self.type not in ("association", "stage_entry")
+
+
+@cache
+def hubspot_objects() -> tuple[str, ...]:
+    """The objects of hubspot_properties.csv, in mapping order."""
+    return tuple(dict.fromkeys(r["object"] for r in _read("hubspot_properties.csv")))
+
+
+@cache
+def hubspot_properties(object_name: str) -> tuple[HubspotProperty, ...]:
+    """The properties of one object (`contacts`), in mapping order."""
+    return tuple(
+        HubspotProperty(
+            r["object"],
+            r["property"],
+            r["type"],
+            tuple(label for label in r["labels"].split("|") if label),
+        )
+        for r in _read("hubspot_properties.csv")
+        if r["object"] == object_name
+    )
