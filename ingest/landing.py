@@ -32,8 +32,9 @@ class LandingFile:
 
     @property
     def dedup_scope(self) -> str:
-        """Same checksum within this prefix = same file. Salesforce: the snapshot folder."""
-        if self.source == "salesforce":
+        """Same checksum within this prefix = same file. CRM exports (Salesforce, HubSpot): the
+        snapshot folder, so an unchanged object file in a newer snapshot still belongs to it."""
+        if self.source in ("salesforce", "hubspot"):
             return self.rel_path.rsplit("/", 1)[0] + "/"
         return source_named(self.source).folder + "/"
 

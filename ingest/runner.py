@@ -24,7 +24,7 @@ from ingest.loader import (
     ingest_files,
     raw_columns,
 )
-from ingest.parsers import ads, ga4, google_ads, linkedin_ads, meta_ads, salesforce
+from ingest.parsers import ads, ga4, google_ads, hubspot, linkedin_ads, meta_ads, salesforce
 from revops.sources import SOURCE_NAMES, SOURCES
 from revops.warehouse import deferred_checkpoints
 
@@ -34,6 +34,7 @@ PARSERS: dict[str, Parser] = {
     "linkedin_ads": linkedin_ads.PARSER,
     "ga4": ga4.PARSER,
     "salesforce": salesforce.PARSER,
+    "hubspot": hubspot.PARSER,
 }
 
 
@@ -47,6 +48,8 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
     for source in SOURCES:
         if source.name == "salesforce":
             salesforce.ensure_object_tables(con, source.tables, existing)
+        elif source.name == "hubspot":
+            hubspot.ensure_tables(con, source.tables, existing)
         elif source.name == "ga4":
             ga4.ensure_table(con, existing)
         elif source.name in _AD_FORMATS:

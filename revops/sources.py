@@ -41,6 +41,20 @@ SALESFORCE_OBJECTS: tuple[str, ...] = (
     "user",
 )
 
+HUBSPOT_OBJECTS: tuple[str, ...] = (
+    "contacts",
+    "companies",
+    "deals",
+    "owners",
+    "calls",
+    "emails",
+    "meetings",
+    "tasks",
+)
+# The objects, and the child tables filled from their `Associated ...` and deals'
+# `Date entered ...` cells.
+HUBSPOT_TABLES: tuple[str, ...] = (*HUBSPOT_OBJECTS, "associations", "deal_stage_entries")
+
 SOURCES: tuple[Source, ...] = (
     Source(
         "google_ads",
@@ -65,6 +79,7 @@ SOURCES: tuple[Source, ...] = (
     ),
     Source("ga4", "web", ("events",), "GA4 BigQuery event export", "web"),
     Source("salesforce", "salesforce", SALESFORCE_OBJECTS, "Salesforce weekly export", "sales"),
+    Source("hubspot", "hubspot", HUBSPOT_TABLES, "HubSpot CRM export", "sales"),
 )
 
 BY_NAME: dict[str, Source] = {source.name: source for source in SOURCES}

@@ -74,7 +74,8 @@ def test_demo_normal_output_loads_without_failures_or_rejects(normal_zone):
     assert rows(con, "select count(*) from raw.rejected_rows") == [(0,)]
     every_file = {f.rel_path for s in SOURCES for f in list_files(landing, s)}
     assert set(_log(con)) == every_file
-    assert all(r.rows_loaded > 0 for r in results.values())
+    # every source the demo wrote loads rows (it writes one CRM: Salesforce or HubSpot)
+    assert all(r.rows_loaded > 0 for r in results.values() if r.files_seen)
 
 
 def test_demo_every_file_logged_and_reconciled(defects_zone):

@@ -180,7 +180,7 @@ def test_error_mid_file_is_recorded_as_failed_with_nothing_loaded(zone, con, lan
 def test_unknown_source_is_a_programming_error(con, landing):
     with pytest.raises(ValueError, match="unknown source"):
         ingest_source(con, landing, "tiktok_ads")
-    assert SOURCES == ("google_ads", "meta_ads", "linkedin_ads", "ga4", "salesforce")
+    assert SOURCES == ("google_ads", "meta_ads", "linkedin_ads", "ga4", "salesforce", "hubspot")
 
 
 def test_empty_landing_zone_is_fine(con, landing):
