@@ -16,7 +16,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test test-ui ui bench lint clean
+.PHONY: install run test test-ui ui docs bench lint clean
 
 # dbt-core and dbt-duckdb (the `dbt` extra of pyproject.toml) get a virtualenv of their own:
 # the pipeline runs dbt as a subprocess, and without dbt-core beside it the Dagster process
@@ -78,6 +78,27 @@ ui: $(STAMP)
 test-ui: $(STAMP)
 	$(BIN)/pip install -q -e '.[ui-test]'
 	$(BIN)/pytest -m ui
+
+# dbt's docs site (lineage, every model, column, test, group and exposure) in DBT_DOCS_DIR:
+# index.html has the manifest and catalog inlined, so it opens from disk; or serve the folder
+# (python -m http.server). The catalog reads the built warehouse: `make run` first, and not
+# while a run holds the warehouse. dbt writes into a scratch target, never dbt_project/target.
+DBT_DOCS_DIR ?= data/dbt-docs
+docs: $(STAMP)
+	@test -f $(REVOPS_WAREHOUSE) || { echo "no warehouse at $(REVOPS_WAREHOUSE): make run first (the docs catalog reads the built tables)"; exit 1; }
+	rm -rf $(DBT_DOCS_DIR).building $(DBT_DOCS_DIR).new
+	REVOPS_WAREHOUSE=$(abspath $(REVOPS_WAREHOUSE)) DBT_SEND_ANONYMOUS_USAGE_STATS=false \
+		$(DBT_VENV)/bin/dbt --quiet docs generate --static \
+		--project-dir dbt_project --profiles-dir dbt_project \
+		--target-path $(abspath $(DBT_DOCS_DIR).building) \
+		--log-path $(abspath $(DBT_DOCS_DIR).building)/logs
+	mkdir -p $(DBT_DOCS_DIR).new
+	cp $(DBT_DOCS_DIR).building/static_index.html $(DBT_DOCS_DIR).new/index.html
+	cp $(DBT_DOCS_DIR).building/manifest.json $(DBT_DOCS_DIR).building/catalog.json $(DBT_DOCS_DIR).new/
+	rm -rf $(DBT_DOCS_DIR) $(DBT_DOCS_DIR).building
+	mv $(DBT_DOCS_DIR).new $(DBT_DOCS_DIR)
+	@echo "dbt docs: open $(DBT_DOCS_DIR)/index.html, or serve them:"
+	@echo "  $(BIN)/python -m http.server --bind 127.0.0.1 --directory $(DBT_DOCS_DIR) 8080"
 
 # Benchmarks print figures and write benchmarks/results/*.json; nothing is asserted.
 BENCH_SCALES ?= 1 10
