@@ -21,10 +21,12 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import glob
 import html
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -817,8 +819,18 @@ def render_html(
     )
 
 
+#: A temporary page older than this is a killed writer's, and is removed.
+STALE_TMP_SECONDS = 600
+
+
 def _write_atomically(path: Path, text: str) -> None:
+    """``text`` to ``path`` through a temporary file in the same folder and one rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - STALE_TMP_SECONDS
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if leftover.stat().st_mtime < stale:
+                leftover.unlink()
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     tmp = Path(tmp_name)
     try:

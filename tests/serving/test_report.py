@@ -473,6 +473,19 @@ def test_write_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     assert sorted(p.name for p in report.parent.iterdir()) == ["report.html"]
 
 
+def test_a_killed_writers_temporary_page_is_removed(tmp_path: Path) -> None:
+    serving = build_serving(tmp_path / "serving.duckdb")
+    report = tmp_path / "report.html"
+    dead, live = tmp_path / ".report.html.dead1234.tmp", tmp_path / ".report.html.live5678.tmp"
+    dead.write_text("half a page")
+    live.write_text("another writer, still writing")
+    old = dead.stat().st_mtime - report_module.STALE_TMP_SECONDS - 60
+    os.utime(dead, (old, old))
+    write_report(serving, report)
+    assert not dead.exists(), "a stale temporary page was left behind"
+    assert live.exists(), "a recent temporary page (a writer at work) was removed"
+
+
 def test_serving_is_opened_read_only(tmp_path: Path) -> None:
     serving = build_serving(tmp_path / "serving.duckdb")
     holder = duckdb.connect(str(serving), read_only=True)  # a BI reader holds it open
