@@ -5,8 +5,9 @@ expectations with what a failure means for RevOps. Derived columns (an MQL
 still alive in the CRM, an owner that exists) are computed in SQL, where the
 warehouse already knows the answer, so the expectations stay simple and fast.
 
-The raw Salesforce leads suite reads the newest snapshot only: it is the
-truth the marts are built from (older snapshots are history).
+The raw CRM leads suites (Salesforce leads, HubSpot contacts) read the newest
+snapshot only: it is the truth the marts are built from (older snapshots are
+history).
 """
 
 from __future__ import annotations
@@ -165,6 +166,38 @@ def raw_leads_expectations(_: Any) -> Sequence[Expect]:
     ]
 
 
+def raw_hubspot_contacts_query(_: Any) -> str:
+    # A contact is a lead unless its lifecycle stage is subscriber or other (labels and
+    # internal values read the same lower-cased) and it never became a lead. Dates compare in
+    # the export's own time zone: both sides of each pair are written in it.
+    return f"""
+        select
+            hs_object_id as id,
+            cast(createdate as date) as created_date,
+            cast(hs_lifecyclestage_marketingqualifiedlead_date as date) as mql_date,
+            cast(coalesce(
+                hs_lifecyclestage_salesqualifiedlead_date, hs_lifecyclestage_opportunity_date
+            ) as date) as sql_date
+        from raw.hubspot__contacts
+        where {_newest("raw.hubspot__contacts")}
+            and (coalesce(lower(trim(lifecyclestage)), '') not in ('subscriber', 'other')
+                or hs_lifecyclestage_lead_date is not null)
+    """
+
+
+def raw_hubspot_contacts_expectations(_: Any) -> Sequence[Expect]:
+    return [
+        Expect("ExpectColumnValuesToNotBeNull", "contact without Record ID", {"column": "id"}),
+        Expect(
+            "ExpectColumnValuesToBeUnique",
+            "duplicate contact (same Record ID twice in one export)",
+            {"column": "id"},
+        ),
+        _on_or_after("sql_date", "mql_date", "SQL dated before its MQL"),
+        _on_or_after("mql_date", "created_date", "MQL dated before the contact was created"),
+    ]
+
+
 def dim_leads_query(_: Any) -> str:
     return """
         select
@@ -207,19 +240,26 @@ def dim_leads_expectations(config: Any) -> Sequence[Expect]:
 def handoff_query(_: Any) -> str:
     return """
         with newest_users as (
-            select id
+            select 'salesforce' as crm, id
             from raw.salesforce__user
             where _snapshot_at = (select max(_snapshot_at) from raw.salesforce__user)
+            union all
+            select 'hubspot' as crm, owner_id as id
+            from raw.hubspot__owners
+            where _snapshot_at = (select max(_snapshot_at) from raw.hubspot__owners)
         )
         select
             h.lead_id,
             h.mql_at,
             h.owner_id,
-            -- Without any User export the owners cannot be judged: a dbt warning says so.
+            h.is_owned_by_queue,
+            -- Without any users export of the lead's CRM the owners cannot be judged: a dbt
+            -- warning says so.
             (h.owner_id is null
-                or h.owner_id like '00G%'
+                or h.is_owned_by_queue
                 or h.owner_id in (select id from newest_users)
-                or not exists (select 1 from newest_users)) as owner_is_known,
+                or not exists (select 1 from newest_users as u where u.crm = l.crm))
+                as owner_is_known,
             h.channel,
             h.first_sales_touch_at,
             h.response_hours,
@@ -228,6 +268,8 @@ def handoff_query(_: Any) -> str:
             h.outcome,
             h.opportunity_id
         from marts.mart_mql_handoff as h
+        inner join marts.dim_leads as l
+            on l.lead_id = h.lead_id
     """
 
 
@@ -238,7 +280,15 @@ def handoff_expectations(config: Any) -> Sequence[Expect]:
         ),
         Expect("ExpectColumnValuesToBeUnique", "MQL counted twice", {"column": "lead_id"}),
         Expect("ExpectColumnValuesToNotBeNull", "MQL without MQL date", {"column": "mql_at"}),
-        Expect("ExpectColumnValuesToNotBeNull", "MQL without owner", {"column": "owner_id"}),
+        Expect(
+            "ExpectColumnValuesToNotBeNull",
+            "MQL without owner",
+            {
+                "column": "owner_id",
+                "row_condition": "is_owned_by_queue == False",
+                "condition_parser": "pandas",
+            },
+        ),
         Expect(
             "ExpectColumnValuesToBeInSet",
             "MQL owner is neither a CRM user nor a lead queue",
@@ -296,6 +346,22 @@ def suites() -> list[Suite]:
             id_column="id",
             query=raw_leads_query,
             expectations=raw_leads_expectations,
+        ),
+        Suite(
+            name="gx_raw_hubspot_contacts_handoff_rules",
+            asset=("hubspot", "contacts"),
+            description=(
+                "Great Expectations suite on the newest HubSpot contacts export, before any model "
+                "reads it (the HubSpot twin of the Salesforce leads suite): every lead contact "
+                "has one unique Record ID, none became a sales-qualified lead before the day it "
+                "became an MQL, no MQL predates the contact. A broken export here would "
+                "double-count leads or put impossible dates in the SLA report. An unassigned "
+                "MQL is not a failure: it is HubSpot's lead queue. " + BLOCKING_NOTE
+            ),
+            blocking=True,
+            id_column="id",
+            query=raw_hubspot_contacts_query,
+            expectations=raw_hubspot_contacts_expectations,
         ),
         Suite(
             name="gx_dim_leads_handoff_rules",

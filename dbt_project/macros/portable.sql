@@ -66,3 +66,29 @@
 {% macro spark__type_double() -%}
     double
 {%- endmacro %}
+
+{#- A naive timestamp written in time zone `zone` (an IANA name from configuration, e.g.
+    var hubspot_timezone), as a naive UTC timestamp. The name is validated, never pasted
+    unchecked into SQL; `UTC` needs no conversion. -#}
+{% macro from_time_zone(expr, zone) -%}
+    {%- set zone = zone | string | trim -%}
+    {%- if not modules.re.match('^[A-Za-z][A-Za-z0-9_+/-]*$', zone) -%}
+        {{ exceptions.raise_compiler_error("time zone " ~ (zone | tojson) ~ " is not an IANA time zone name (e.g. UTC, Europe/Berlin, America/New_York)") }}
+    {%- endif -%}
+    {%- if zone | upper in ('UTC', 'ETC/UTC', 'GMT', 'Z') -%}
+        {{ expr }}
+    {%- else -%}
+        {{ return(adapter.dispatch('from_time_zone', 'revops')(expr, zone)) }}
+    {%- endif -%}
+{%- endmacro %}
+{#- DuckDB: timezone(zone, timestamp) reads the timestamp in that zone (a TIMESTAMPTZ);
+    timezone('UTC', timestamptz) writes it as UTC wall time. -#}
+{% macro default__from_time_zone(expr, zone) -%}
+    cast(timezone('UTC', timezone('{{ zone }}', {{ expr }})) as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+{% macro postgres__from_time_zone(expr, zone) -%}
+    (({{ expr }}) at time zone '{{ zone }}' at time zone 'UTC')
+{%- endmacro %}
+{% macro spark__from_time_zone(expr, zone) -%}
+    to_utc_timestamp({{ expr }}, '{{ zone }}')
+{%- endmacro %}

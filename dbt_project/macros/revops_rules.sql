@@ -50,3 +50,10 @@
 {% macro rule_text(expr) -%}
     coalesce(lower(trim({{ expr }})), '')
 {%- endmacro %}
+
+{#- The column name part of a rejection reason (var disqualified_reasons): lower-cased, every
+    run of other characters than letters and digits an underscore (`No Budget` -> `no_budget`),
+    so mart_campaign_performance has disqualified_no_budget_share. -#}
+{% macro reason_column(reason) -%}
+    {{- modules.re.sub('[^a-z0-9]+', '_', reason | string | lower).strip('_') -}}
+{%- endmacro %}

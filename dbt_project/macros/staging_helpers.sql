@@ -24,8 +24,8 @@
         _file_modified_at
 {%- endmacro %}
 
-{% macro salesforce_type(kind) -%}
-    {%- if kind == 'timestamp' -%} {{ dbt.type_timestamp() }}
+{% macro crm_type(kind) -%}
+    {%- if kind in ('timestamp', 'portal_timestamp') -%} {{ dbt.type_timestamp() }}
     {%- elif kind == 'date' -%} date
     {%- elif kind == 'boolean' -%} {{ dbt.type_boolean() }}
     {%- elif kind == 'decimal' -%} decimal(18, 2)
@@ -56,8 +56,29 @@
     ]) }}
 {%- endmacro %}
 
-{#- The snapshot folder of a Salesforce landing path (`salesforce/<snapshot>/<Object>.csv`). -#}
-{% macro salesforce_snapshot_of_path(path) -%}
+{#- The HubSpot export objects staged, in the order a file name is matched against them. -#}
+{% macro hubspot_objects() -%}
+    {{ return(['contacts', 'companies', 'deals', 'owners', 'calls', 'emails', 'meetings', 'tasks']) }}
+{%- endmacro %}
+
+{#- The object of a HubSpot landing path (`hubspot/<snapshot>/<file>.csv`): the first object
+    whose name, singular or plural, is a word of the file name (`contacts.csv`, `Deal.csv`,
+    `hubspot-crm-exports-all-contacts-2026-11-23.csv`), as ingest matches it; NULL for
+    another file. -#}
+{% macro hubspot_object_of_path(path) -%}
+    {%- set name = "'-' || " ~ revops.regex_replace_all("lower(split_part(" ~ path ~ ", '/', 3))", '[^a-z0-9]+', '-') ~ " || '-'" -%}
+    case
+        {%- for object_name in revops.hubspot_objects() %}
+        {%- set singular = 'company' if object_name == 'companies' else object_name[:-1] %}
+        when {{ name }} like '%-{{ object_name }}-%' or {{ name }} like '%-{{ singular }}-%'
+            then '{{ object_name }}'
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- The snapshot folder of a CRM landing path (`salesforce/<snapshot>/<Object>.csv`,
+    `hubspot/<snapshot>/<file>.csv`). -#}
+{% macro crm_snapshot_of_path(path) -%}
     split_part({{ path }}, '/', 2)
 {%- endmacro %}
 
@@ -73,9 +94,9 @@
     end
 {%- endmacro %}
 
-{#- A snapshot folder name as the time it stands for (UTC): `YYYY-MM-DD` -> 00:00,
+{#- A CRM snapshot folder name as the time it stands for (UTC): `YYYY-MM-DD` -> 00:00,
     `YYYY-MM-DDTHHMMSSZ` -> that time (what ingest writes as _snapshot_at). -#}
-{% macro salesforce_snapshot_at(folder) -%}
+{% macro crm_snapshot_at(folder) -%}
     case
         when {{ dbt.length(folder) }} >= 17 then cast(
             substring({{ folder }}, 1, 10) || ' ' || substring({{ folder }}, 12, 2) || ':'
@@ -85,19 +106,37 @@
     end
 {%- endmacro %}
 
-{#- One staging model per Salesforce object, from a field list (API name, column, kind):
-    the object's records of the newest snapshot that has the object's file (an export that left
-    an object out keeps the one of the newest older snapshot that has it; the newest
-    snapshot is the truth, whole, for each object it has: a record missing from it was
-    hard-deleted). Which snapshots have which file comes from raw.ingest_log
-    (stg_salesforce__snapshot_files), so a snapshot whose file has a header and no rows empties
-    the object; snapshots found only in the raw rows count too (a raw schema without log).
-    API names renamed to snake_case and cast. Fields that an org's export does not have
-    (custom fields, CurrencyIsoCode without multi-currency, IsDeleted on User) are NULL, so
-    one project reads every org's exports. Deleted rows are kept and flagged `is_deleted`. -#}
+{#- One staging model per Salesforce object: crm_snapshot_staging with the Salesforce rules
+    (API names lower-cased; `IsDeleted` rows kept and flagged). -#}
 {% macro salesforce_staging(object_name, fields) -%}
-{%- set relation = source('salesforce', object_name) -%}
+    {{ revops.crm_snapshot_staging('salesforce', object_name, fields) }}
+{%- endmacro %}
+
+{#- One staging model per HubSpot export object: crm_snapshot_staging with the HubSpot rules
+    (internal property names; exports hold no deleted records; `portal_timestamp` fields are
+    converted from the portal's time zone, var hubspot_timezone, unless the file's datetimes
+    carried their zone and ingest already wrote them in UTC: _datetime_zone = 'UTC'). -#}
+{% macro hubspot_staging(object_name, fields, snapshot_object=none) -%}
+    {{ revops.crm_snapshot_staging('hubspot', object_name, fields, snapshot_object) }}
+{%- endmacro %}
+
+{#- A CRM snapshot object staged (Salesforce or HubSpot), from a field list (name in the raw
+    table, column, kind): the object's records of the newest snapshot that has the object's file
+    (an export that left an object out keeps the one of the newest older snapshot that has it;
+    the newest snapshot is the truth, whole, for each object it has: a record missing from it
+    was hard-deleted). Which snapshots have which file comes from raw.ingest_log
+    (stg_<crm>__snapshot_files), so a snapshot whose file has a header and no rows empties
+    the object; snapshots found only in the raw rows count too (a raw schema without log).
+    Fields renamed to snake_case and cast. Fields that an export does not have (custom fields,
+    CurrencyIsoCode without multi-currency, IsDeleted on User) are NULL, so one project reads
+    every company's exports. Deleted rows are kept and flagged `is_deleted`.
+    `snapshot_object` names the object whose snapshots decide (the child tables of HubSpot
+    exports follow their parent file's object: a column `from_object` or a fixed name). -#}
+{% macro crm_snapshot_staging(crm, object_name, fields, snapshot_object=none) -%}
+{%- set relation = source(crm, object_name) -%}
 {%- set present = revops.relation_column_names(relation) -%}
+{%- set parent = snapshot_object or object_name -%}
+{%- set by_column = parent.startswith('column:') -%}
 with
 
 source as (
@@ -108,22 +147,29 @@ source as (
 
 object_snapshots as (
 
-    select snapshot_id, snapshot_at
-    from {{ ref('stg_salesforce__snapshot_files') }}
-    where object_name = '{{ object_name }}'
+    select object_name, snapshot_id, snapshot_at
+    from {{ ref('stg_' ~ crm ~ '__snapshot_files') }}
+    {%- if not by_column %}
+    where object_name = '{{ parent }}'
+    {%- endif %}
     union all
-    select distinct _snapshot_id as snapshot_id, _snapshot_at as snapshot_at
+    select distinct
+        {% if by_column %}{{ parent[7:] }}{% else %}'{{ parent }}'{% endif %} as object_name,
+        _snapshot_id as snapshot_id,
+        _snapshot_at as snapshot_at
     from source
 
 ),
 
 newest_snapshot as (
 
-    select snapshot_id
+    select object_name, snapshot_id
     from (
         select
+            object_name,
             snapshot_id,
             row_number() over (
+                partition by object_name
                 order by snapshot_at desc nulls last, snapshot_id desc nulls last
             ) as snapshot_rank
         from object_snapshots
@@ -135,28 +181,124 @@ newest_snapshot as (
 renamed as (
 
     select
-        {%- for api_name, column_name, kind in fields %}
-        {%- if (api_name | lower) in present or not execute %}
-        cast({{ api_name | lower }} as {{ revops.salesforce_type(kind) }}) as {{ column_name }},
+        {%- for field_name, column_name, kind in fields %}
+        {%- set name = field_name | lower %}
+        {%- if name in present or not execute %}
+        {%- if kind == 'portal_timestamp' %}
+        case
+            when source._datetime_zone = 'UTC' then cast(source.{{ name }} as {{ dbt.type_timestamp() }})
+            else {{ revops.from_time_zone('cast(source.' ~ name ~ ' as ' ~ dbt.type_timestamp() ~ ')', var('hubspot_timezone')) }}
+        end as {{ column_name }},
         {%- else %}
-        cast(null as {{ revops.salesforce_type(kind) }}) as {{ column_name }},
+        cast(source.{{ name }} as {{ revops.crm_type(kind) }}) as {{ column_name }},
+        {%- endif %}
+        {%- else %}
+        cast(null as {{ revops.crm_type(kind) }}) as {{ column_name }},
         {%- endif %}
         {%- endfor %}
-        {%- if 'isdeleted' in present or not execute %}
-        coalesce(cast(isdeleted as {{ dbt.type_boolean() }}), false) as is_deleted,
+        {%- if 'isdeleted' in present %}
+        coalesce(cast(source.isdeleted as {{ dbt.type_boolean() }}), false) as is_deleted,
         {%- else %}
         false as is_deleted,
         {%- endif %}
-        _snapshot_id as snapshot_id,
-        _snapshot_at as snapshot_at,
-        _source_file,
-        _file_sha256,
-        _row_number,
-        _loaded_at
+        source._snapshot_id as snapshot_id,
+        source._snapshot_at as snapshot_at,
+        source._source_file,
+        source._file_sha256,
+        source._row_number,
+        source._loaded_at
     from source
-    where _snapshot_id = (select snapshot_id from newest_snapshot)
+    inner join newest_snapshot
+        on newest_snapshot.snapshot_id = source._snapshot_id
+        {%- if by_column %}
+        and newest_snapshot.object_name = source.{{ parent[7:] }}
+        {%- endif %}
 
 )
 
 select * from renamed
+{%- endmacro %}
+
+{#- One row per (snapshot, object) of a CRM whose file loaded, from raw.ingest_log. A file
+    loaded more than once (re-delivered in place) counts once, with its newest load. -#}
+{% macro crm_snapshot_files(crm) -%}
+{%- set log = source('ingest', 'ingest_log') -%}
+with
+
+loaded as (
+
+    select
+        file_path,
+        {{ revops.crm_snapshot_of_path('file_path') }} as snapshot_id,
+        {%- if crm == 'salesforce' %}
+        {{ revops.salesforce_object_of_path('file_path') }} as object_name,
+        {%- else %}
+        {{ revops.hubspot_object_of_path('file_path') }} as object_name,
+        {%- endif %}
+        {{ revops.column_or_null(log, 'header_columns', dbt.type_string()) }} as header_columns,
+        rows_loaded,
+        finished_at,
+        row_number() over (
+            partition by file_path
+            order by finished_at desc nulls last
+        ) as load_rank
+    from {{ log }}
+    where source = '{{ crm }}'
+        and status = 'loaded'
+
+),
+
+final as (
+
+    select
+        snapshot_id,
+        {{ revops.crm_snapshot_at('snapshot_id') }} as snapshot_at,
+        object_name,
+        file_path,
+        header_columns,
+        rows_loaded
+    from loaded
+    where load_rank = 1
+        and object_name is not null
+
+)
+
+select * from final
+{%- endmacro %}
+
+{#- The body of a CTE that finds a HubSpot deal stage in the seed hubspot_deal_stages: one row
+    per way a stage can be named (stage_key, pipeline_key NULL = any pipeline), key_rank 1 for
+    its id, 2 for its label within a pipeline (by the pipeline's id or label), 3 for its label
+    in any pipeline. Join on stage_key and pipeline_key, keep the lowest key_rank. -#}
+{% macro hubspot_stage_keys() -%}
+    select
+        upper(trim(stage_id)) as stage_key,
+        cast(null as {{ dbt.type_string() }}) as pipeline_key,
+        stage_name, display_order, is_closed, is_won, 1 as key_rank
+    from {{ ref('hubspot_deal_stages') }}
+    union all
+    select upper(trim(stage_label)), upper(trim(pipeline_id)), stage_name, display_order, is_closed, is_won, 2
+    from {{ ref('hubspot_deal_stages') }}
+    union all
+    select upper(trim(stage_label)), upper(trim(pipeline_label)), stage_name, display_order, is_closed, is_won, 2
+    from {{ ref('hubspot_deal_stages') }}
+    union all
+    select upper(trim(stage_label)), cast(null as {{ dbt.type_string() }}), stage_name, display_order, is_closed, is_won, 3
+    from {{ ref('hubspot_deal_stages') }}
+{%- endmacro %}
+
+{#- A where-clause condition: the deal's pipeline (id or label) is one of var hubspot_pipelines;
+    true for every deal when the var is empty. -#}
+{% macro hubspot_in_pipelines(pipeline) -%}
+    {%- set pipelines = var('hubspot_pipelines') -%}
+    {%- if pipelines is string -%}{%- set pipelines = [pipelines] -%}{%- endif -%}
+    {%- if pipelines | length == 0 -%}
+        true
+    {%- else -%}
+        upper(trim({{ pipeline }})) in (
+            {%- for name in pipelines -%}
+            '{{ name | string | trim | upper | replace("'", "''") }}'{{ ", " if not loop.last }}
+            {%- endfor -%}
+        )
+    {%- endif -%}
 {%- endmacro %}

@@ -8,7 +8,7 @@ as_of as (
 
     select
         cast({{ dbt.dateadd('day', -1, 'cast(as_of_at as date)') }} as date) as newest_day
-    from {{ ref('int_salesforce__as_of') }}
+    from {{ ref('int_crm__as_of') }}
 
 ),
 

@@ -21,4 +21,15 @@ def execute_sql_file(warehouse: Path, path: Path) -> None:
 
 
 def create_raw_fixture(warehouse: Path) -> None:
+    """The fixture's rows (a Salesforce CRM), and HubSpot's raw tables empty, as ingest
+    creates them for a source that has delivered nothing. The fixture's own tables keep exactly
+    the columns it writes: its variants insert rows by position."""
+    from ingest.parsers import hubspot
+    from revops.sources import BY_NAME
+
     execute_sql_file(warehouse, RAW_FIXTURE)
+    con = duckdb.connect(str(warehouse))
+    try:
+        hubspot.ensure_tables(con, BY_NAME["hubspot"].tables, {})
+    finally:
+        con.close()

@@ -20,6 +20,9 @@ from raw_variants import (
 )
 
 ALL_SOURCES = ("google_ads", "meta_ads", "linkedin_ads", "ga4", "salesforce")
+# A company runs one CRM: the warning lists it once, and its freshness check is the CRM's.
+LISTED_AS = {"salesforce": "salesforce or hubspot"}
+FRESHNESS_CHECK = {"salesforce": "crm_freshness"}
 SUBSETS = {
     "crm_only": ("salesforce",),
     "ads_only": ("google_ads", "meta_ads", "linkedin_ads"),
@@ -64,11 +67,12 @@ def test_any_subset_of_sources_builds_green(subset_builds, subset):
     missing = {s for s in ALL_SOURCES if s not in SUBSETS[subset]}
     assert "warn_sources_never_delivered" in _by_status(run, "warn")
     listed = query(warehouse, "select source, problem from audit.warn_sources_never_delivered")
-    assert {source for source, _ in listed} == missing
+    assert {source for source, _ in listed} == {LISTED_AS.get(s, s) for s in missing}
     assert {problem for _, problem in listed} == {"never delivered"}
     # The freshness warning of a source without data says so instead of failing.
     for source in missing:
-        ((problem,),) = query(warehouse, f"select problem from audit.{source}_freshness")
+        check = FRESHNESS_CHECK.get(source, f"{source}_freshness")
+        ((problem,),) = query(warehouse, f"select problem from audit.{check}")
         assert problem == "never delivered"
     tables = {
         name
@@ -134,7 +138,7 @@ def test_absent_objects_come_from_the_newest_snapshot_that_has_them(snapshot_wit
     # OpportunityHistory.csv is present (with one record of an unknown deal): it replaces the
     # older history whole, so no stage visit is left.
     assert query(warehouse, "select count(*) from marts.fct_opportunity_stage_history") == [(0,)]
-    assert query(warehouse, "select as_of_at::varchar from intermediate.int_salesforce__as_of") == [
+    assert query(warehouse, "select as_of_at::varchar from intermediate.int_crm__as_of") == [
         ("2026-03-12 00:00:00",)
     ]
 
@@ -143,13 +147,13 @@ def test_absent_objects_and_orphan_history_are_named_by_warnings(snapshot_withou
     warehouse, run = snapshot_without_objects
     warned = _by_status(run, "warn")
     assert {
-        "warn_salesforce_objects_absent_from_newest_snapshot",
+        "warn_crm_objects_absent_from_newest_snapshot",
         "warn_stage_history_without_opportunity",
     } <= warned
     absent = query(
         warehouse,
         "select snapshot_id, object_name, consequence "
-        "from audit.warn_salesforce_objects_absent_from_newest_snapshot order by object_name",
+        "from audit.warn_crm_objects_absent_from_newest_snapshot order by object_name",
     )
     assert [row[1] for row in absent] == [
         "account",

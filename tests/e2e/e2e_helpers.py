@@ -13,14 +13,23 @@ INCREMENTAL_SEED = 1
 
 
 def generate(
-    out: Path, seed: int, scale: float, days: int, defects: bool = False, variants: bool = False
+    out: Path,
+    seed: int,
+    scale: float,
+    days: int,
+    defects: bool = False,
+    variants: bool = False,
+    hubspot_timezone: str | None = None,
 ) -> None:
-    """`revops generate` into out/landing, truth into out/ground_truth."""
+    """`revops generate` into out/landing, truth into out/ground_truth; with a
+    ``hubspot_timezone`` the CRM is written as HubSpot exports of a portal in that zone."""
     from demo.cli import main as generate_main
 
     args = ["--out", str(out / "landing"), "--seed", str(seed)]
     args += ["--scale", str(scale), "--days", str(days)]
     args += (["--defects"] if defects else []) + (["--variants"] if variants else [])
+    if hubspot_timezone:
+        args += ["--crm", "hubspot", "--hubspot-timezone", hubspot_timezone]
     code = generate_main(args)
     assert code in (0, None), f"revops generate exited {code}"
 

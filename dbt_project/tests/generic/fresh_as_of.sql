@@ -19,7 +19,7 @@ newest as (
 
 as_of as (
 
-    select cast(as_of_at as date) as as_of_date from {{ ref('int_salesforce__as_of') }}
+    select cast(as_of_at as date) as as_of_date from {{ ref('int_crm__as_of') }}
 
 ),
 

@@ -13,7 +13,7 @@ select
     tested.{{ column_name }},
     as_of.as_of_at
 from {{ model }} as tested
-cross join {{ ref('int_salesforce__as_of') }} as as_of
+cross join {{ ref('int_crm__as_of') }} as as_of
 where tested.{{ column_name }} is not null
     and (
         cast(tested.{{ column_name }} as date) < cast('{{ var("plausible_dates_from") }}' as date)

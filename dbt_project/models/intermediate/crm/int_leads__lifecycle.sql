@@ -1,28 +1,24 @@
-{#- One row per non-deleted lead of the newest snapshot with its handoff lifecycle (docs/definitions.md):
-    MQL, first sales touch (earliest non-deleted Task on the lead created at or after mql_at),
+{#- One row per lead of every CRM with its handoff lifecycle (docs/definitions.md):
+    MQL, first sales touch (the earliest sales activity on the lead at or after mql_at),
     SQL (conversion), outcome and handoff SLA measured to the as-of time. -#}
 {%- set sla_seconds = (var('sla_hours') | float) * 3600 -%}
-{%- set disqualified_statuses = var('disqualified_statuses') -%}
 with
 
 leads as (
 
-    select * from {{ ref('stg_salesforce__lead') }}
-    where not is_deleted
+    select * from {{ ref('int_crm__leads') }}
 
 ),
 
-tasks as (
+activities as (
 
-    select * from {{ ref('stg_salesforce__task') }}
-    where not is_deleted
-        and who_id is not null
+    select * from {{ ref('int_crm__activities') }}
 
 ),
 
 as_of as (
 
-    select * from {{ ref('int_salesforce__as_of') }}
+    select * from {{ ref('int_crm__as_of') }}
 
 ),
 
@@ -30,11 +26,11 @@ first_touches as (
 
     select
         leads.lead_id,
-        min(tasks.created_at) as first_sales_touch_at
+        min(activities.activity_at) as first_sales_touch_at
     from leads
-    inner join tasks
-        on tasks.who_id = leads.lead_id
-        and tasks.created_at >= leads.mql_at
+    inner join activities
+        on activities.lead_id = leads.lead_id
+        and activities.activity_at >= leads.mql_at
     where leads.mql_at is not null
     group by leads.lead_id
 
@@ -43,9 +39,11 @@ first_touches as (
 measured as (
 
     select
+        leads.crm,
         leads.lead_id,
         leads.created_at,
         leads.owner_id,
+        leads.is_owned_by_queue,
         leads.status,
         leads.company,
         leads.country,
@@ -54,15 +52,10 @@ measured as (
         leads.mql_at,
         leads.mql_at is not null as is_mql,
         first_touches.first_sales_touch_at,
-        coalesce(leads.is_converted, false) as is_sql,
-        case when coalesce(leads.is_converted, false) then leads.converted_date end as sql_at,
-        case
-            when coalesce(leads.is_converted, false) then leads.converted_opportunity_id
-        end as opportunity_id,
-        not coalesce(leads.is_converted, false)
-            and coalesce(leads.status in (
-                '{{ disqualified_statuses | join("', '") }}'
-            ), false) as is_disqualified,
+        leads.is_converted as is_sql,
+        leads.sql_at,
+        leads.opportunity_id,
+        not leads.is_converted and leads.has_disqualified_status as is_disqualified,
         as_of.as_of_at,
         {{ dbt.datediff('leads.mql_at', 'first_touches.first_sales_touch_at', 'second') }}
             as seconds_to_first_touch,

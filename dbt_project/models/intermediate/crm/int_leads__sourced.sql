@@ -1,13 +1,14 @@
-{#- One row per non-deleted lead with its source (docs/definitions.md#lead-source), in this order: the UTMs captured on
-    the lead; else its visitor's first session in the stitching window; else a GCLID captured
-    on the lead (Google paid click); else LeadSource through the channel rules as a source with
-    an empty medium; an empty LeadSource gives channel Other and no campaign. -#}
+{#- One row per lead (of every CRM) with its source (docs/definitions.md#lead-source), in this
+    order: the UTMs captured on the lead; else its visitor's first session in the stitching
+    window; else a GCLID captured on the lead (Google paid click); else the CRM's own source
+    field: Salesforce's LeadSource through the channel rules as a source with an empty medium,
+    HubSpot's Original Source through the seed hubspot_original_sources (its campaign from
+    Drill-Down 2 where the seed says so); an empty one gives channel Other and no campaign. -#}
 with
 
 leads as (
 
-    select * from {{ ref('stg_salesforce__lead') }}
-    where not is_deleted
+    select * from {{ ref('int_crm__leads') }}
 
 ),
 
@@ -32,6 +33,8 @@ joined as (
         nullif(trim(leads.utm_campaign), '') as utm_campaign,
         nullif(trim(leads.gclid), '') as lead_gclid,
         nullif(trim(leads.lead_source), '') as lead_source,
+        leads.lead_source_channel,
+        leads.lead_source_campaign_key,
         stitched.session_key as stitched_session_key,
         stitched.stitched_by,
         sessions.source as session_source,
@@ -80,6 +83,7 @@ attributed as (
         case source_kind
             when 'lead_utm' then {{ revops.campaign_key('utm_campaign') }}
             when 'web_session' then session_campaign_key
+            when 'lead_source' then lead_source_campaign_key
         end as campaign_key
     from with_kind
 
@@ -110,6 +114,7 @@ final as (
         case attributed.source_kind
             when 'web_session' then attributed.session_channel
             when 'none' then 'Other'
+            when 'lead_source' then coalesce(attributed.lead_source_channel, channels.channel)
             else channels.channel
         end as channel,
         attributed.stitched_session_key,

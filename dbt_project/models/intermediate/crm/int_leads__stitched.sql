@@ -1,4 +1,4 @@
-{#- One row per non-deleted lead that web stitching finds a visit for: the earliest session in
+{#- One row per lead (of every CRM) that web stitching finds a visit for: the earliest session in
     [created_at - stitching_window_days, created_at] whose user_pseudo_id is the lead's GA
     client id, or whose GA4 user_id is the SHA-256 of the lead's lower-cased, trimmed email. -#}
 {%- set window_days = var('stitching_window_days') | int -%}
@@ -11,9 +11,8 @@ leads as (
         created_at,
         nullif(trim(ga_client_id), '') as ga_client_id,
         {{ revops.email_sha256('email') }} as email_sha256
-    from {{ ref('stg_salesforce__lead') }}
-    where not is_deleted
-        and created_at is not null
+    from {{ ref('int_crm__leads') }}
+    where created_at is not null
 
 ),
 

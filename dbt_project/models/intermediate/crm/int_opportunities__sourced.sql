@@ -1,20 +1,18 @@
-{#- One row per non-deleted opportunity of the newest snapshot with its source (docs/definitions.md#opportunity-source): the
+{#- One row per opportunity of every CRM with its source (docs/definitions.md#opportunity-source): the
     converted lead's source; else its primary CRM campaign (name as campaign_key, channel from
-    the campaign map's salesforce row, else Other); else Sales Sourced. Amounts are converted to
-    the reporting currency. -#}
+    the campaign map's row for that CRM, else Other); else Sales Sourced. Amounts are converted
+    to the reporting currency. -#}
 with
 
 opportunities as (
 
-    select * from {{ ref('stg_salesforce__opportunity') }}
-    where not is_deleted
+    select * from {{ ref('int_crm__opportunities') }}
 
 ),
 
 leads as (
 
-    select * from {{ ref('stg_salesforce__lead') }}
-    where not is_deleted
+    select * from {{ ref('int_crm__leads') }}
 
 ),
 
@@ -24,16 +22,10 @@ lead_sources as (
 
 ),
 
-campaigns as (
-
-    select * from {{ ref('stg_salesforce__campaign') }}
-
-),
-
 campaign_map as (
 
     select * from {{ ref('campaign_map') }}
-    where platform = 'salesforce'
+    where platform in ('salesforce', 'hubspot')
 
 ),
 
@@ -45,7 +37,7 @@ fx_rates as (
 
 as_of as (
 
-    select * from {{ ref('int_salesforce__as_of') }}
+    select * from {{ ref('int_crm__as_of') }}
 
 ),
 
@@ -53,15 +45,15 @@ as_of as (
 converting_leads as (
 
     select
-        converted_opportunity_id as opportunity_id,
+        opportunity_id,
         lead_id,
         row_number() over (
-            partition by converted_opportunity_id
+            partition by opportunity_id
             order by created_at asc nulls last, lead_id asc nulls last
         ) as lead_rank
     from leads
-    where coalesce(is_converted, false)
-        and converted_opportunity_id is not null
+    where is_converted
+        and opportunity_id is not null
 
 ),
 
@@ -78,7 +70,6 @@ joined as (
         source_lead.lead_id,
         lead_sources.channel as lead_channel,
         lead_sources.campaign_key as lead_campaign_key,
-        campaigns.campaign_name as crm_campaign_name,
         campaign_map.campaign_key as mapped_campaign_key,
         campaign_map.channel as mapped_channel,
         upper(coalesce(nullif(trim(opportunities.currency_code), ''), '{{ var("reporting_currency") }}'))
@@ -90,10 +81,9 @@ joined as (
         on source_lead.opportunity_id = opportunities.opportunity_id
     left join lead_sources
         on lead_sources.lead_id = source_lead.lead_id
-    left join campaigns
-        on campaigns.campaign_id = opportunities.campaign_id
     left join campaign_map
-        on campaign_map.campaign_id = opportunities.campaign_id
+        on campaign_map.platform = opportunities.crm
+        and campaign_map.campaign_id = opportunities.crm_campaign_id
 
 ),
 
@@ -103,7 +93,7 @@ sourced as (
         joined.*,
         case
             when lead_id is not null then 'converted_lead'
-            when campaign_id is not null then 'crm_campaign'
+            when crm_campaign_id is not null then 'crm_campaign'
             else 'sales'
         end as source_kind
     from joined
@@ -113,6 +103,7 @@ sourced as (
 final as (
 
     select
+        sourced.crm,
         sourced.opportunity_id,
         sourced.account_id,
         sourced.owner_id,
@@ -131,7 +122,7 @@ final as (
             else {{ revops.money(0) }}
         end as won_amount,
         sourced.lead_id,
-        sourced.campaign_id as crm_campaign_id,
+        sourced.crm_campaign_id,
         sourced.source_kind,
         case sourced.source_kind
             when 'converted_lead' then sourced.lead_channel

@@ -1,30 +1,25 @@
-{#- One row per stage visit of a non-deleted opportunity, from OpportunityHistory: consecutive
-    history rows in the same stage (amount or close date edits) are one visit. A visit ends when
+{#- One row per stage visit of an opportunity of every CRM, from its stage changes
+    (int_crm__stage_changes): consecutive changes in the same stage (amount or close date
+    edits in Salesforce's OpportunityHistory) are one visit. A visit ends when
     the next one begins; the current stage's visit is open (exited_at NULL) and its duration is
     measured to the as-of time, except the closing stage of a closed deal (NULL). -#}
 with
 
 history as (
 
-    select * from {{ ref('stg_salesforce__opportunity_history') }}
-    where not is_deleted
-        and stage_name is not null
+    select * from {{ ref('int_crm__stage_changes') }}
 
 ),
 
 opportunities as (
 
-    select
-        opportunity_id,
-        coalesce(is_closed, false) as is_closed
-    from {{ ref('stg_salesforce__opportunity') }}
-    where not is_deleted
+    select opportunity_id, is_closed from {{ ref('int_crm__opportunities') }}
 
 ),
 
 as_of as (
 
-    select * from {{ ref('int_salesforce__as_of') }}
+    select * from {{ ref('int_crm__as_of') }}
 
 ),
 
@@ -33,15 +28,21 @@ ordered as (
     select
         history.opportunity_id,
         history.stage_name,
-        history.created_at,
+        history.changed_at as created_at,
         opportunities.is_closed,
         lag(history.stage_name) over (
             partition by history.opportunity_id
-            order by history.created_at asc nulls last, history.opportunity_history_id asc nulls last
+            order by
+                history.changed_at asc nulls last,
+                history.tiebreak_order asc,
+                history.change_id asc nulls last
         ) as previous_stage_name,
         row_number() over (
             partition by history.opportunity_id
-            order by history.created_at asc nulls last, history.opportunity_history_id asc nulls last
+            order by
+                history.changed_at asc nulls last,
+                history.tiebreak_order asc,
+                history.change_id asc nulls last
         ) as history_order
     from history
     inner join opportunities

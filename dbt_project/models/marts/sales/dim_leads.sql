@@ -22,6 +22,7 @@ final as (
 
     select
         lifecycle.lead_id,
+        lifecycle.crm,
         lifecycle.created_at,
         lifecycle.email_sha256,
         lifecycle.company,

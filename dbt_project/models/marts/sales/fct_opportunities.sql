@@ -10,6 +10,7 @@ final as (
 
     select
         opportunity_id,
+        crm,
         account_id,
         owner_id,
         opportunity_name,

@@ -19,7 +19,7 @@ final as (
         leads.lead_id,
         leads.mql_at,
         leads.owner_id,
-        coalesce(substring(leads.owner_id, 1, 3) = '00G', false) as is_owned_by_queue,
+        lifecycle.is_owned_by_queue,
         leads.channel,
         leads.campaign_key,
         leads.first_sales_touch_at,

@@ -1,0 +1,17 @@
+{{ revops.hubspot_staging('deals', [
+    ('hs_object_id', 'deal_id', 'id'),
+    ('dealname', 'deal_name', 'string'),
+    ('pipeline', 'pipeline', 'string'),
+    ('dealstage', 'deal_stage', 'string'),
+    ('amount', 'amount', 'decimal'),
+    ('deal_currency_code', 'currency_code', 'string'),
+    ('closedate', 'close_date', 'date'),
+    ('createdate', 'created_at', 'portal_timestamp'),
+    ('hubspot_owner_id', 'owner', 'string'),
+    ('hs_is_closed_won', 'is_closed_won', 'boolean'),
+    ('hs_is_closed', 'is_closed', 'boolean'),
+    ('hs_analytics_source', 'original_source', 'string'),
+    ('hs_analytics_source_data_1', 'original_source_data_1', 'string'),
+    ('hs_analytics_source_data_2', 'original_source_data_2', 'string'),
+    ('hs_campaign', 'campaign', 'string'),
+]) }}

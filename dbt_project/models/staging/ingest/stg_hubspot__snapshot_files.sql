@@ -1,0 +1,1 @@
+{{ revops.crm_snapshot_files('hubspot') }}
