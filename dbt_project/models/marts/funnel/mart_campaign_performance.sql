@@ -2,6 +2,8 @@
     the key; sessions from fct_sessions; leads, MQLs and SQLs from the leads the campaign
     brought, whatever day they happen; won deals and revenue from the opportunities whose
     source is the campaign (so deals sourced by a CRM campaign count too). -#}
+{%- set reasons = var('disqualified_reasons') -%}
+{%- if reasons is string -%}{%- set reasons = [reasons] -%}{%- endif -%}
 with
 
 ad_spend as (
@@ -31,6 +33,12 @@ handoff as (
 opportunities as (
 
     select * from {{ ref('fct_opportunities') }}
+
+),
+
+sales_tasks as (
+
+    select * from {{ ref('int_leads__sales_tasks') }}
 
 ),
 
@@ -66,13 +74,22 @@ leads_by_campaign as (
         sum(case when is_mql and is_sql then 1 else 0 end) as mqls_converted,
         sum(case when is_sql and is_won then 1 else 0 end) as sqls_won,
         sum(case when is_disqualified then 1 else 0 end) as disqualified,
+        {%- for reason in reasons %}
         sum(
-            case when is_disqualified and lower(trim(disqualified_reason)) = 'no budget' then 1 else 0 end
-        ) as disqualified_no_budget,
-        sum(
-            case when is_disqualified and lower(trim(disqualified_reason)) = 'no interest' then 1 else 0 end
-        ) as disqualified_no_interest
+            case
+                when is_disqualified
+                    and lower(trim(disqualified_reason)) = '{{ reason | string | trim | lower | replace("'", "''") }}'
+                    then 1
+                else 0
+            end
+        ) as disqualified_{{ revops.reason_column(reason) }},
+        {%- endfor %}
+        sum(coalesce(sales_tasks.sales_tasks, 0)) as sales_tasks,
+        sum(case when not is_sql then coalesce(sales_tasks.sales_tasks, 0) else 0 end)
+            as sales_tasks_on_unconverted
     from leads
+    left join sales_tasks
+        on sales_tasks.lead_id = leads.lead_id
     group by coalesce(campaign_key, '(none)')
 
 ),
@@ -170,8 +187,12 @@ measures as (
         coalesce(leads_by_campaign.mqls_converted, 0) as mqls_converted,
         coalesce(leads_by_campaign.sqls_won, 0) as sqls_won,
         coalesce(leads_by_campaign.disqualified, 0) as disqualified_leads,
-        coalesce(leads_by_campaign.disqualified_no_budget, 0) as disqualified_no_budget,
-        coalesce(leads_by_campaign.disqualified_no_interest, 0) as disqualified_no_interest,
+        {%- for reason in reasons %}
+        coalesce(leads_by_campaign.disqualified_{{ revops.reason_column(reason) }}, 0)
+            as disqualified_{{ revops.reason_column(reason) }},
+        {%- endfor %}
+        coalesce(leads_by_campaign.sales_tasks, 0) as sales_tasks,
+        coalesce(leads_by_campaign.sales_tasks_on_unconverted, 0) as sales_tasks_on_unconverted,
         coalesce(handoff_by_campaign.sla_met, 0) as sla_met,
         coalesce(handoff_by_campaign.sla_breached, 0) as sla_breached
     from campaigns
@@ -215,10 +236,13 @@ final as (
         {{ revops.safe_divide('mqls_converted', 'mqls') }} as mql_to_sql_rate,
         {{ revops.safe_divide('sqls_won', 'sqls') }} as sql_to_won_rate,
         {{ revops.safe_divide('sla_met', 'sla_met + sla_breached') }} as sla_met_rate,
-        {{ revops.safe_divide('disqualified_no_budget', 'disqualified_leads') }}
-            as disqualified_no_budget_share,
-        {{ revops.safe_divide('disqualified_no_interest', 'disqualified_leads') }}
-            as disqualified_no_interest_share
+        {%- for reason in reasons %}
+        {{ revops.safe_divide('disqualified_' ~ revops.reason_column(reason), 'disqualified_leads') }}
+            as disqualified_{{ revops.reason_column(reason) }}_share,
+        {%- endfor %}
+        cast(sales_tasks as {{ dbt.type_bigint() }}) as sales_tasks,
+        {{ revops.safe_divide('sales_tasks_on_unconverted', 'sales_tasks') }}
+            as sales_tasks_on_unconverted_share
     from measures
 
 )
