@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 PROJECT_DIR = REPO / "dbt_project"
 
 # Every mart (docs/marts.md), all built in schema `marts`: the core funnel, then the
-# feedback marts sales and marketing read together.
+# feedback marts sales and marketing read together, then attribution.
 MARTS = (
     "fct_ad_spend_daily",
     "fct_sessions",
@@ -37,6 +37,9 @@ MARTS = (
     "mart_campaign_feedback",
     "mart_pipeline_by_snapshot",
     "mart_funnel_plan",
+    "fct_touchpoints",
+    "mart_attribution",
+    "mart_campaign_attribution",
 )
 
 
