@@ -4,7 +4,8 @@
 labels in a portal time zone, an API-style export, export-tool file names) instead of
 Salesforce snapshots; everything else of the landing zone is byte for byte the same. The marts
 must then be equal but for what is the CRM's own: ids (lead, opportunity, owner, account,
-campaign), the lead status text, and the CRM's source field when it is a lead's only source
+campaign), the lead status text, the lead queue's name (a Salesforce queue, HubSpot's
+unassigned contacts), and the CRM's source field when it is a lead's only source
 (Salesforce's LeadSource picklist text or nothing, HubSpot's Original Source value). Both
 CRMs in one landing zone union: every record of each, no id collision.
 """
@@ -36,17 +37,18 @@ WHOLE_MARTS = (
 
 # Row-level marts: compared as multisets of rows without the CRM's own columns.
 CRM_OWN = {
-    "dim_leads": {"lead_id", "crm", "owner_id", "opportunity_id", "status"},
+    "dim_leads": {"lead_id", "crm", "owner_id", "owner_name", "opportunity_id", "status"},
     "fct_opportunities": {
         "opportunity_id",
         "crm",
         "account_id",
         "owner_id",
+        "owner_name",
         "lead_id",
         "crm_campaign_id",
     },
     "fct_opportunity_stage_history": {"opportunity_id"},
-    "mart_mql_handoff": {"lead_id", "owner_id", "opportunity_id"},
+    "mart_mql_handoff": {"lead_id", "owner_id", "owner_name", "opportunity_id"},
 }
 
 

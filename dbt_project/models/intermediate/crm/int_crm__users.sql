@@ -20,7 +20,11 @@ unioned as (
     select
         cast('salesforce' as {{ dbt.type_string() }}) as crm,
         user_id as owner_id,
-        user_name as owner_name,
+        {#- Data Export writes Name; Data Loader exports and the demo often only First/LastName. #}
+        coalesce(
+            nullif(trim(user_name), ''),
+            nullif(trim(concat(coalesce(trim(first_name), ''), ' ', coalesce(trim(last_name), ''))), '')
+        ) as owner_name,
         coalesce(is_active, true) as is_active
     from salesforce_users
     where user_id is not null

@@ -18,6 +18,12 @@ opportunities as (
 
 ),
 
+users as (
+
+    select owner_id, owner_name from {{ ref('dim_users') }}
+
+),
+
 final as (
 
     select
@@ -28,6 +34,7 @@ final as (
         lifecycle.company,
         lifecycle.country,
         lifecycle.owner_id,
+        users.owner_name,
         lifecycle.status,
         sources.source_kind,
         sources.source,
@@ -51,6 +58,8 @@ final as (
         on sources.lead_id = lifecycle.lead_id
     left join opportunities
         on opportunities.opportunity_id = lifecycle.opportunity_id
+    left join users
+        on users.owner_id = lifecycle.owner_id
 
 )
 

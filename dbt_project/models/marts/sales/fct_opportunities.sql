@@ -6,13 +6,20 @@ opportunities as (
 
 ),
 
+users as (
+
+    select owner_id, owner_name from {{ ref('dim_users') }}
+
+),
+
 final as (
 
     select
         opportunity_id,
         crm,
         account_id,
-        owner_id,
+        opportunities.owner_id,
+        users.owner_name,
         opportunity_name,
         created_at,
         close_date,
@@ -30,6 +37,8 @@ final as (
         campaign_key,
         days_to_close
     from opportunities
+    left join users
+        on users.owner_id = opportunities.owner_id
 
 )
 

@@ -13,12 +13,19 @@ lifecycle as (
 
 ),
 
+users as (
+
+    select owner_id, owner_name from {{ ref('dim_users') }}
+
+),
+
 final as (
 
     select
         leads.lead_id,
         leads.mql_at,
         leads.owner_id,
+        users.owner_name,
         lifecycle.is_owned_by_queue,
         leads.channel,
         leads.campaign_key,
@@ -35,6 +42,8 @@ final as (
     from leads
     inner join lifecycle
         on lifecycle.lead_id = leads.lead_id
+    left join users
+        on users.owner_id = leads.owner_id
 
 )
 
