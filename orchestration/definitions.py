@@ -11,6 +11,10 @@ Every job runs in one process (``in_process_executor``): the steps share one
 DuckDB file that only one process may open at a time, so parallel processes
 would only fail on its lock. The run queue in ``dagster.yaml`` does the same
 between runs.
+
+Every asset carries a business domain (tag ``domain``, owner ``team:<domain>``): ingest assets
+their source's (:mod:`revops.sources`), dbt models their folder's (the translator), and the
+publish step the platform's.
 """
 
 from __future__ import annotations
@@ -24,13 +28,14 @@ from orchestration.assets.dbt import (
     get_dbt_project,
     prepare_dbt_manifest,
 )
-from orchestration.assets.ingest import build_ingest_assets
+from orchestration.assets.ingest import build_ingest_assets, domain_tags, owner_of
 from orchestration.assets.publish import build_publish_asset
 from orchestration.checks import build_checks
 from orchestration.jobs import build_jobs
 from orchestration.resources import RevopsSettings
 from orchestration.schedules import build_schedules
 from orchestration.sensors import build_sensors
+from orchestration.translator import PLATFORM
 
 
 def build_definitions(
@@ -43,7 +48,12 @@ def build_definitions(
     dbt_build = build_dbt_assets(project)
     ingest = build_ingest_assets()
     mart_keys = [spec.key for spec in dbt_build.specs if spec.group_name == "marts"]
-    publish = build_publish_asset(mart_keys)
+    # Publishing is the platform's: its owner and domain tag, as every asset has one.
+    publish = build_publish_asset(mart_keys).map_asset_specs(
+        lambda spec: spec.replace_attributes(
+            owners=[owner_of(PLATFORM)], tags={**spec.tags, **domain_tags(PLATFORM)}
+        )
+    )
     all_keys = [spec.key for a in (*ingest, dbt_build) for spec in a.specs]
     return dg.Definitions(
         assets=[*ingest, dbt_build, publish],

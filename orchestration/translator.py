@@ -3,10 +3,19 @@
 Groups are the dbt folder (``staging``, ``intermediate``, ``marts``, ``seeds``),
 so the asset graph reads like the dbt project. Source keys are
 ``[source_name, table_name]``, exactly the keys of the ingest assets, so raw
-tables and models form one lineage graph. Owners come from ``meta.dagster.owners``
-or ``meta.owner`` when dbt sets them, else the data team. Descriptions are dbt's
-own (a RevOps reader sees the grain, not the SQL); column descriptions travel in
-the column-schema metadata that dagster-dbt adds by itself.
+tables and models form one lineage graph. Descriptions are dbt's own (a RevOps
+reader sees the grain, not the SQL); column descriptions travel in the
+column-schema metadata that dagster-dbt adds by itself.
+
+Every model and seed belongs to a business domain (marketing, sales, web, finance,
+platform), shown as the tag ``domain`` and owned by ``team:<domain>`` (plus the email of
+its dbt group's owner, when the group has one). The domain is, in this order:
+``meta.domain``; the model's dbt group (set per folder in ``dbt_project.yml``; the group
+``funnel``, owned by finance, is the finance domain); else its deepest folder that names
+one: a landing source's folder (``staging/google_ads``) takes the source's domain from the
+registry (:mod:`revops.sources`), a topic folder (``marts/sales``, ``intermediate/ad_spend``)
+the domain in :data:`FOLDER_DOMAINS`; else ``platform``. Owners set in
+``meta.dagster.owners`` or ``meta.owner`` win over the domain's team.
 
 dbt tests become asset checks; a test's description comes from its yml
 ``description`` or ``meta.description``, else it is written from the test's
@@ -21,9 +30,27 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
-from orchestration.resources import DEFAULT_OWNER
+from orchestration.assets.ingest import domain_tags, owner_of
+from revops.sources import BY_NAME
 
 DBT_GROUPS = ("staging", "intermediate", "marts")
+
+DOMAINS = ("marketing", "sales", "web", "finance", "platform")
+#: dbt groups (models/groups.yml) whose name is not their domain's.
+GROUP_DOMAINS = {"funnel": "finance"}
+#: The domain of a dbt folder that is not a landing source's.
+FOLDER_DOMAINS = {
+    "ad_spend": "marketing",
+    "marketing": "marketing",
+    "funnel": "finance",
+    "crm": "sales",
+    "sales": "sales",
+    "web": "web",
+    "finance": "finance",
+    "ingest": "platform",
+}
+#: Shared plumbing and reference data no single team owns.
+PLATFORM = "platform"
 
 
 def group_for(props: Mapping[str, Any]) -> str:
@@ -39,13 +66,48 @@ def group_for(props: Mapping[str, Any]) -> str:
     return folder if folder else "marts"
 
 
+def _meta(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    return props.get("meta") or props.get("config", {}).get("meta") or {}
+
+
+def _group(props: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The node's dbt group: dagster-dbt passes ``get_owners`` the group itself (name and
+    owner), the other methods only its name."""
+    group = props.get("group") or props.get("config", {}).get("group")
+    if isinstance(group, Mapping):
+        return group
+    return {"name": group} if group else {}
+
+
+def domain_for(props: Mapping[str, Any]) -> str:
+    """The business domain of a dbt node: ``meta.domain``, its dbt group, its folders, else
+    platform."""
+    meta = _meta(props)
+    explicit = meta.get("domain") or (meta.get("dagster") or {}).get("domain")
+    if explicit:
+        return str(explicit)
+    group = str(_group(props).get("name") or "")
+    if GROUP_DOMAINS.get(group, group) in DOMAINS:
+        return GROUP_DOMAINS.get(group, group)
+    fqn: Sequence[str] = props.get("fqn") or []
+    for folder in reversed(fqn[1:-1]):
+        if folder in BY_NAME:
+            return BY_NAME[folder].domain
+        if folder in FOLDER_DOMAINS:
+            return FOLDER_DOMAINS[folder]
+    return PLATFORM
+
+
 def owners_for(props: Mapping[str, Any]) -> list[str]:
-    meta = props.get("meta") or props.get("config", {}).get("meta") or {}
+    meta = _meta(props)
     dagster_meta = meta.get("dagster") or {}
     owners = dagster_meta.get("owners") or meta.get("owners") or meta.get("owner")
     if isinstance(owners, str):
         owners = [owners]
-    return list(owners) if owners else [DEFAULT_OWNER]
+    if owners:
+        return list(owners)
+    email = (_group(props).get("owner") or {}).get("email")
+    return [owner_of(domain_for(props)), *([email] if email else [])]
 
 
 _TEST_TEXT = {
@@ -82,7 +144,8 @@ def describe_test(props: Mapping[str, Any], model: str) -> str:
 
 
 class RevopsDbtTranslator(DagsterDbtTranslator):
-    """Group = dbt folder, owners from meta, source keys = ingest keys, readable descriptions."""
+    """Group = dbt folder, domain owners and tags, source keys = ingest keys, readable
+    descriptions."""
 
     def __init__(self) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
@@ -97,6 +160,12 @@ class RevopsDbtTranslator(DagsterDbtTranslator):
 
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> Sequence[str] | None:
         return owners_for(dbt_resource_props)
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        return {
+            **super().get_tags(dbt_resource_props),
+            **domain_tags(domain_for(dbt_resource_props)),
+        }
 
     def get_description(self, dbt_resource_props: Mapping[str, Any]) -> str:
         return dbt_resource_props.get("description") or (

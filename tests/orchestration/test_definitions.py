@@ -13,7 +13,7 @@ from dbt_runner import MARTS
 
 from orchestration.assets.ingest import ingest_asset_keys
 from orchestration.assets.publish import PUBLISH_KEY
-from orchestration.translator import describe_test, group_for, owners_for
+from orchestration.translator import describe_test, domain_for, group_for, owners_for
 from revops.sources import SOURCES
 
 
@@ -176,10 +176,99 @@ def test_group_for_is_top_dbt_folder(props: dict, group: str) -> None:
     assert group_for(props) == group
 
 
-def test_owners_for_prefers_dbt_meta_then_team() -> None:
+def test_owners_for_prefers_dbt_meta_then_the_domain_team() -> None:
     assert owners_for({"meta": {"dagster": {"owners": ["ann@example.com"]}}}) == ["ann@example.com"]
     assert owners_for({"meta": {"owner": "team:sales-ops"}}) == ["team:sales-ops"]
-    assert owners_for({"meta": {}}) == ["team:revops-data"]
+    assert owners_for({"meta": {}}) == ["team:platform"]
+    marts_sales = {"meta": {}, "fqn": ["revops", "marts", "sales", "dim_leads"]}
+    assert owners_for(marts_sales) == ["team:sales"]
+    # dagster-dbt hands get_owners the dbt group itself: its owner is named too.
+    funnel = {"name": "funnel", "owner": {"name": "Finance", "email": "finance@example.com"}}
+    assert owners_for({"meta": {}, "group": funnel}) == ["team:finance", "finance@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("fqn", "meta", "domain"),
+    [
+        (["revops", "staging", "google_ads", "stg_google_ads__campaign_stats"], {}, "marketing"),
+        (["revops", "staging", "ga4", "stg_ga4__events"], {}, "web"),
+        (["revops", "staging", "salesforce", "stg_salesforce__lead"], {}, "sales"),
+        (["revops", "staging", "ingest", "stg_salesforce__snapshot_files"], {}, "platform"),
+        (["revops", "intermediate", "ad_spend", "int_ad_spend__unioned"], {}, "marketing"),
+        (["revops", "intermediate", "finance", "int_fx_rates__to_reporting"], {}, "finance"),
+        (["revops", "marts", "funnel", "mart_funnel_daily"], {}, "finance"),
+        (["revops", "marts", "funnel", "mart_funnel_daily"], {"group": "x"}, "finance"),
+        (["revops", "marts", "sales", "mart_mql_handoff"], {}, "sales"),
+        (["revops", "fx_rates"], {}, "platform"),
+        (["revops", "fx_rates"], {"domain": "finance"}, "finance"),
+        (["revops", "marts", "sales", "x"], {"dagster": {"domain": "web"}}, "web"),
+    ],
+)
+def test_domain_for_is_meta_else_the_deepest_folder_that_names_one(
+    fqn: list[str], meta: dict, domain: str
+) -> None:
+    assert domain_for({"fqn": fqn, "meta": meta}) == domain
+
+
+@pytest.mark.parametrize(
+    ("group", "domain"),
+    [
+        ("marketing", "marketing"),
+        ("sales", "sales"),
+        ("funnel", "finance"),
+        ("platform", "platform"),
+    ],
+)
+def test_a_dbt_group_gives_the_domain_before_the_folder(group: str, domain: str) -> None:
+    staging = ["revops", "staging", "google_ads", "stg_google_ads__campaign_stats"]
+    assert domain_for({"fqn": staging, "meta": {}, "config": {"group": group}}) == domain
+    assert domain_for({"fqn": staging, "meta": {}, "group": group}) == domain
+    # A group that names no domain falls back to the folders.
+    assert domain_for({"fqn": staging, "meta": {}, "group": "analytics"}) == "marketing"
+
+
+def test_a_landing_source_folder_takes_the_domain_of_the_registry() -> None:
+    for source in SOURCES:
+        props = {"fqn": ["revops", "staging", source.name, f"stg_{source.name}__x"], "meta": {}}
+        assert domain_for(props) == source.domain
+
+
+def test_ingest_assets_say_their_source_and_belong_to_its_domain(
+    definitions: dg.Definitions,
+) -> None:
+    graph = _graph(definitions)
+    for source in SOURCES:
+        for table in source.tables:
+            node = graph.get(dg.AssetKey([source.name, table]))
+            assert node.description.startswith(f"{source.name} / {table}: ")
+            assert source.name in node.kinds
+            assert node.owners == [f"team:{source.domain}"]
+            assert node.tags["domain"] == source.domain
+            check = graph.get_check_spec(dg.AssetCheckKey(node.key, "no_failed_files"))
+            assert check.description.startswith(f"{source.name} / {table}: ")
+    labels = [
+        graph.get(k).description.split(":")[0]
+        for k in ingest_asset_keys()
+        if k.path[-1] == "campaign_stats"
+    ]
+    assert len(labels) == len(set(labels)) >= 3
+
+
+def test_every_asset_has_a_domain_owner_and_tag(definitions: dg.Definitions) -> None:
+    graph = _graph(definitions)
+    domains = {"marketing", "sales", "web", "finance", "platform"}
+    wrong = {}
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if not node.is_materializable:
+            continue
+        domain = node.tags.get("domain")
+        if domain not in domains or node.owners[:1] != [f"team:{domain}"]:
+            wrong[key.to_user_string()] = (domain, node.owners)
+    assert wrong == {}
+    assert graph.get(PUBLISH_KEY).tags["domain"] == "platform"
+    assert graph.get(dg.AssetKey(["dim_leads"])).tags["domain"] == "sales"
+    assert graph.get(dg.AssetKey(["mart_funnel_daily"])).owners[0] == "team:finance"
 
 
 def test_describe_test_says_whether_it_blocks() -> None:
