@@ -8,7 +8,11 @@ fresh clone still loads in the UI.
 
 ``dbt build`` runs in one step and is streamed, so each model is a
 materialization and each test an asset check as soon as dbt reports it; tests
-with ``severity: error`` are blocking checks, ``warn`` ones warnings.
+with ``severity: error`` are blocking checks, ``warn`` ones warnings. The step
+counts the nodes dbt has finished against the nodes it selected and logs
+``[40/120 dbt nodes]`` (`revops run` shows it as a progress bar). A failing test's
+result carries its failing-row count and up to 10 failing rows' keys, read from the
+``audit`` table dbt stored them in.
 
 What a build selects is dbt's own state comparison. After every publish, the
 manifest and ``dbt source freshness`` results of the published build are kept as
@@ -22,6 +26,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -33,6 +38,7 @@ import yaml
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from pydantic import Field
 
+from orchestration.assets.ingest import DBT_NODES, progress_prefix
 from orchestration.dbt_cli import dbt_executable
 from orchestration.resources import RevopsSettings
 from orchestration.translator import RevopsDbtTranslator
@@ -197,7 +203,7 @@ def dbt_problems(run_results: dict[str, Any], checked_tests: set[str | None]) ->
         status = node.get("status")
         unique_id = node.get("unique_id", "?")
         if status == "error" or (status == "fail" and unique_id not in checked_tests):
-            message = " ".join((node.get("message") or status).split())[:400]
+            message = " ".join((node.get("message") or status).split())
             problems.append(f"{unique_id} ({status}): {message}")
     return problems
 
@@ -246,17 +252,59 @@ def with_failing_rows(
     table = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
     table += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
     count = result.metadata.get("dagster_dbt/failed_row_count")
-    total = f"{count.value} failing row(s)" if count is not None else "failing rows"
+    failing = int(count.value) if count is not None else len(rows)
     return dg.AssetCheckResult(
         **_fields(result),
-        description=f"{total}; first {len(keys)}: " + "; ".join(keys),
+        description=f"{failing} failing row(s); first {len(keys)}: " + "; ".join(keys),
         metadata={
             **result.metadata,
-            "failing_keys": dg.MetadataValue.json(keys),
+            # The same names as the GX checks' metadata: count, keys, a sample, where the rest is.
+            "failing_rows": dg.MetadataValue.int(failing),
+            "failing_keys": dg.MetadataValue.text("\n".join(keys)),
             "failing_rows_sample": dg.MetadataValue.md("\n".join(table)),
             "failing_rows_table": dg.MetadataValue.text(relation),
         },
     )
+
+
+class NodeProgress:
+    """Counts the dbt nodes a build has finished, out of the nodes it selected, and logs it.
+
+    dbt says how many nodes it selected (``ConcurrencyLine``, then ``total`` on every node
+    line) and reports each node's end as a numbered result event (``LogModelResult``,
+    ``LogTestResult``, ``LogNodeNoOpResult``..., or ``SkippingDetails`` for a node skipped
+    after an upstream failure). The step logs ``[40/120 dbt nodes]`` at
+    most once a second and at the end, for `revops run`'s progress bar.
+    """
+
+    def __init__(self, log: Any, *, every_seconds: float = 1.0) -> None:
+        self.log = log
+        self.every = every_seconds
+        self.total = 0
+        self.done = 0
+        self._logged = (-1, 0.0)
+
+    def observe(self, raw_event: dict[str, Any]) -> None:
+        info, data = raw_event.get("info", {}), raw_event.get("data", {})
+        name = info.get("name")
+        if name == "ConcurrencyLine":
+            self.total = int(data.get("node_count") or self.total)
+        elif "index" in data and (name.endswith("Result") or name == "SkippingDetails"):
+            self.total = max(self.total, int(data.get("total") or 0))
+            self.done += 1
+            node = (data.get("node_info") or {}).get("unique_id", "")
+            status = data.get("status") or (data.get("node_info") or {}).get("node_status", "")
+            self._emit(f"{node} {status}".strip())
+
+    def _emit(self, what: str, *, force: bool = False) -> None:
+        now = time.monotonic()
+        due = force or now - self._logged[1] >= self.every
+        if self.total and due and self._logged[0] != self.done:
+            self.log.debug(f"{progress_prefix(self.done, self.total, DBT_NODES)} {what}")
+            self._logged = (self.done, now)
+
+    def finish(self) -> None:
+        self._emit("dbt build done", force=True)
 
 
 def _fields(result: dg.AssetCheckResult) -> dict[str, Any]:
@@ -343,11 +391,21 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         (paths.run / "run_results.json").unlink(missing_ok=True)
         invocation = dbt.cli(args, context=context, target_path=paths.run, raise_on_error=False)
         failed: list[dg.AssetCheckResult] = []
-        for event in invocation.stream():
-            if isinstance(event, dg.AssetCheckResult) and not event.passed:
-                failed.append(event)  # named once dbt has let go of the warehouse
-            else:
-                yield event
+        progress = NodeProgress(context.log)
+        for raw in invocation.stream_raw_events():
+            progress.observe(raw.raw_event)
+            for event in raw.to_default_asset_events(
+                manifest=invocation.manifest,
+                dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=context,
+                target_path=invocation.target_path,
+                project=invocation.project,
+            ):
+                if isinstance(event, dg.AssetCheckResult) and not event.passed:
+                    failed.append(event)  # named once dbt has let go of the warehouse
+                else:
+                    yield event
+        progress.finish()
         if failed:
             manifest = invocation.get_artifact("manifest.json")
             with revops.connect(read_only=True) as con:
