@@ -2,10 +2,20 @@
 
 It prepares the dbt manifest when stale, builds the Definitions and executes the
 ``all`` job in-process against the Dagster instance in ``DAGSTER_HOME`` (so the
-run shows in `make ui` afterwards), printing one line per step. The exit status
-is 0 only when every blocking check passed, no step failed and the marts were
-published; otherwise each failing check is named with its asset, and the
-serving database still holds the last good marts.
+run shows in `make ui` afterwards). ``--landing``, ``--warehouse`` and ``--serving``
+override ``REVOPS_LANDING_DIR``, ``REVOPS_WAREHOUSE`` and ``REVOPS_SERVING``.
+
+Progress: on a terminal, a live bar per running step (ingest: files read of files to
+read; dbt: nodes done of the nodes dbt selected) above a line per finished step;
+otherwise (a pipe, a log file, ``--plain``) only the line per finished step. The steps
+say how far they are in their log lines (``[3/12 files read] ...``, see
+:func:`orchestration.assets.ingest.progress_prefix`), which this module reads.
+
+The exit status is 0 only when every blocking check passed, no step failed and the
+marts were published; otherwise each failing check is named with its asset, and the
+serving database still holds the last good marts. Errors are printed whole, in plain
+text. A check the run did not need to re-run (the asset it checks was not rebuilt) gets
+its last real result back in the UI, and is counted as such.
 """
 
 import argparse
@@ -15,6 +25,7 @@ import os
 import shutil
 import signal
 import sys
+import textwrap
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,9 +35,11 @@ from typing import Any, TextIO
 import dagster as dg
 
 from orchestration.assets.dbt import BUILD_REASON_PREFIX
+from orchestration.assets.ingest import PROGRESS_PATTERN
 from orchestration.assets.publish import PUBLISH_KEY, PUBLISH_STEP
-from orchestration.jobs import ALL_JOB
+from orchestration.jobs import ALL_JOB, source_job_name
 from orchestration.recovery import process_tags, recover_interrupted_runs
+from revops.sources import SOURCES
 from serving.summary import funnel_summary
 
 #: The step (op) of the one @dbt_assets definition.
@@ -34,49 +47,142 @@ DBT_STEP = "dbt_build"
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
+#: The environment variable each path option overrides.
+PATH_OPTIONS = {
+    "landing": "REVOPS_LANDING_DIR",
+    "warehouse": "REVOPS_WAREHOUSE",
+    "serving": "REVOPS_SERVING",
+}
 
-class _ProgressHandler(logging.Handler):
-    """Prints step starts, ends and failed checks as they happen; drops Dagster's chatter.
 
-    Dagster attaches the structured event of a log record as ``record.dagster_meta``.
+def indent(text: str, prefix: str = "      ") -> str:
+    """Continuation lines of a multi-line message, indented under its first line."""
+    first, *rest = text.strip().splitlines() or [""]
+    return "\n".join([first, *(prefix + line if line.strip() else "" for line in rest)])
+
+
+class _StepProgress:
+    """How far one step is: its start, assets built, and its last ``[n/total unit]``."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+        self.built = 0
+        self.done = 0
+        self.total: int | None = None
+        self.unit = ""
+
+    def took(self) -> float:
+        return time.monotonic() - self.started
+
+    def counts(self) -> str:
+        built = f", {self.built} asset(s)" if self.built else ""
+        done = f", {self.done}/{self.total} {self.unit}" if self.total else ""
+        return f"{self.took():.1f} s{built}{done}"
+
+
+class ProgressPrinter(logging.Handler):
+    """Prints a line per finished step and failed check; on a terminal, live progress bars.
+
+    Dagster attaches the structured event of a log record as ``record.dagster_meta``; the
+    steps' own progress lines (``[3/12 files read] ...``) arrive as plain log messages.
     """
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, *, live: bool | None = None) -> None:
         super().__init__(level=logging.DEBUG)
+        from rich.console import Console
+
         self.stream = stream
-        self.started: dict[str, float] = {}
-        self.built: dict[str, int] = {}
+        self.console = Console(file=stream, highlight=False, soft_wrap=True)
+        if live is None:
+            live = self.console.is_terminal and not self.console.is_dumb_terminal
+        self.live = live
+        self.steps: dict[str, _StepProgress] = {}
+        self.tasks: dict[str, Any] = {}
         self.failed = False
+        self._bars: Any = None
 
+    # -- output ---------------------------------------------------------------------------
     def _print(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
+        if self._bars is not None:
+            self._bars.console.print(text, markup=False, highlight=False)
+        else:
+            print(text, file=self.stream, flush=True)
 
+    def _bar_start(self, step: str) -> None:
+        if not self.live:
+            return
+        if self._bars is None:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                SpinnerColumn,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bars = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[unit]}"),
+                TimeElapsedColumn(),
+                console=self.console,
+                transient=True,
+                redirect_stdout=False,
+                redirect_stderr=False,
+            )
+            self._bars.start()
+        self.tasks[step] = self._bars.add_task(step, total=None, unit="")
+
+    def _bar_update(self, step: str, progress: _StepProgress) -> None:
+        if self._bars is not None and step in self.tasks:
+            self._bars.update(
+                self.tasks[step], total=progress.total, completed=progress.done, unit=progress.unit
+            )
+
+    def _bar_end(self, step: str) -> None:
+        if self._bars is not None and step in self.tasks:
+            self._bars.remove_task(self.tasks.pop(step))
+
+    def close(self) -> None:
+        if self._bars is not None:
+            self._bars.stop()
+            self._bars = None
+        super().close()
+
+    # -- events ---------------------------------------------------------------------------
     def emit(self, record: logging.LogRecord) -> None:
         meta = getattr(record, "dagster_meta", None) or {}
         event = meta.get("dagster_event")
+        step = str(meta.get("step_key") or "")
         if event is None:
-            # The dbt step's one line on what it builds, and why (see assets/dbt.py).
             message = str(meta.get("orig_message") or "")
-            if meta.get("step_key") == DBT_STEP and message.startswith(BUILD_REASON_PREFIX):
+            found = PROGRESS_PATTERN.match(message)
+            if found and step in self.steps:
+                progress = self.steps[step]
+                progress.done, progress.total = int(found.group(1)), int(found.group(2))
+                progress.unit = found.group(3)
+                self._bar_update(step, progress)
+            elif step == DBT_STEP and message.startswith(BUILD_REASON_PREFIX):
+                # The dbt step's one line on what it builds, and why (see assets/dbt.py).
                 self._print(f"      {message}")
             return
         kind = event.event_type_value
         step = event.step_key or ""
         if kind == "STEP_START":
-            self.started[step] = time.monotonic()
-            self.built[step] = 0
-            self._print(f"  ... {step}")
+            self.steps[step] = _StepProgress()
+            self._bar_start(step)
         elif kind == "ASSET_MATERIALIZATION":
-            self.built[step] = self.built.get(step, 0) + 1
+            self.steps.setdefault(step, _StepProgress()).built += 1
         elif kind == "STEP_SUCCESS":
-            took = time.monotonic() - self.started.get(step, time.monotonic())
-            built = self.built.get(step, 0)
-            what = f", {built} asset(s)" if built else ""
-            self._print(f"  ok  {step} ({took:.1f} s{what})")
+            self._bar_end(step)
+            self._print(f"  ok  {step} ({self.steps.get(step, _StepProgress()).counts()})")
         elif kind == "STEP_FAILURE":
-            took = time.monotonic() - self.started.get(step, time.monotonic())
+            self._bar_end(step)
             self.failed = True
-            self._print(f"  FAILED {step} ({took:.1f} s)")
+            self._print(f"  FAILED {step} ({self.steps.get(step, _StepProgress()).counts()})")
         elif kind == "STEP_SKIPPED":
             why = (
                 "an upstream step or blocking check failed"
@@ -96,13 +202,13 @@ class _ProgressHandler(logging.Handler):
                 )
 
 
-def progress_logger(stream: TextIO) -> dg.LoggerDefinition:
-    @dg.logger(description="One line per step for `revops run`.")
+def progress_logger(printer: logging.Handler) -> dg.LoggerDefinition:
+    @dg.logger(description="A line per step, and progress bars on a terminal, for `revops run`.")
     def _progress(_init_context: Any) -> logging.Logger:
         log = logging.getLogger("revops.progress")
         log.setLevel(logging.DEBUG)
         log.propagate = False
-        log.handlers = [_ProgressHandler(stream)]
+        log.handlers = [printer]
         return log
 
     return _progress
@@ -119,6 +225,8 @@ class RunReport:
     published: bool = False
     #: The dbt step found raw data and code unchanged since the last publish and built nothing.
     up_to_date: bool = False
+    #: Checks the run planned but did not re-run (their asset was not rebuilt): last results.
+    kept: list[dg.AssetCheckEvaluation] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -148,8 +256,7 @@ def build_report(result: dg.ExecuteInProcessResult) -> RunReport:
         # A blocking check failing makes its step fail too; it is reported as the check.
         if "blocking asset check" in lines[0]:
             continue
-        message = "\n      ".join(lines[:12] + (["..."] if len(lines) > 12 else []))
-        report.failed_steps.append((event.step_key or "?", message))
+        report.failed_steps.append((event.step_key or "?", "\n".join(lines)))
     materialized = result.get_asset_materialization_events()
     report.published = any(event.asset_key == PUBLISH_KEY for event in materialized)
     dbt_succeeded = any(e.step_key == DBT_STEP for e in result.get_step_success_events())
@@ -158,9 +265,10 @@ def build_report(result: dg.ExecuteInProcessResult) -> RunReport:
 
 
 def _check_detail(evaluation: dg.AssetCheckEvaluation) -> str:
+    """What failed, whole and in plain text: the result's description, else its metadata."""
     meta = evaluation.metadata or {}
     if evaluation.description:
-        return evaluation.description
+        return evaluation.description.strip()
     for key in ("failing_expectation_names", "failures"):
         if key in meta:
             return str(meta[key].value)
@@ -194,25 +302,40 @@ def get_instance() -> dg.DagsterInstance:
 
 def print_report(report: RunReport, settings: Any, out: TextIO) -> None:
     print("", file=out)
+    kept_failed = [e for e in report.kept if not e.passed]
+    kept = (
+        f"; {len(report.kept)} not re-run, nothing they read changed "
+        f"(last result kept: {len(report.kept) - len(kept_failed)} passed, "
+        f"{len(kept_failed)} failed)"
+        if report.kept
+        else ""
+    )
     print(
         f"checks: {report.checks_passed} passed, {len(report.warnings)} warning(s), "
-        f"{len(report.blocking_failures)} blocking failure(s)",
+        f"{len(report.blocking_failures)} blocking failure(s){kept}",
         file=out,
     )
+    prefix = " " * 11
     for evaluation in report.warnings:
         print(
             f"  warning  {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: "
-            f"{_check_detail(evaluation)}",
+            f"{indent(_check_detail(evaluation), prefix)}",
             file=out,
         )
     for evaluation in report.blocking_failures:
         print(
             f"  BLOCKING {evaluation.check_name} on {evaluation.asset_key.to_user_string()}: "
-            f"{_check_detail(evaluation)}",
+            f"{indent(_check_detail(evaluation), prefix)}",
+            file=out,
+        )
+    for evaluation in kept_failed:
+        print(
+            f"  kept     {evaluation.check_name} on {evaluation.asset_key.to_user_string()} "
+            f"(not re-run): {indent(_check_detail(evaluation), prefix)}",
             file=out,
         )
     for step, message in report.failed_steps:
-        print(f"  FAILED step {step}: {message}", file=out)
+        print(f"  FAILED step {step}: {indent(message, prefix)}", file=out)
     print("", file=out)
     print(f"warehouse: {settings.warehouse.resolve()}", file=out)
     if report.up_to_date and not report.published:
@@ -235,21 +358,60 @@ def print_report(report: RunReport, settings: Any, out: TextIO) -> None:
         print(line, file=out)
 
 
-def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
-    out = out or sys.stdout
+def job_names() -> list[str]:
+    """``all`` and one ``<source>_job`` per source of the registry."""
+    return [ALL_JOB, *(source_job_name(source.name) for source in SOURCES)]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    paragraphs = [
+        "Ingest every new landing file, build and test the dbt models, run the Great "
+        "Expectations checks and publish the marts to the serving database, in this process. "
+        "The run is recorded in the Dagster instance of DAGSTER_HOME, so `make ui` shows it.",
+        "Paths come from the environment unless given: REVOPS_LANDING_DIR (default "
+        "data/landing), REVOPS_WAREHOUSE (data/warehouse.duckdb), REVOPS_SERVING "
+        "(data/serving.duckdb).",
+        "Progress: on a terminal, a bar per running step (ingest: files read of files to "
+        "read; dbt: nodes done of the nodes it selected); otherwise, and with --plain, a line "
+        "per finished step.",
+        "Exit status: 0 when every blocking check passed and the marts were published (or "
+        "were already current); 1 when a blocking check or a step failed: the failing checks "
+        "are named, and the serving database keeps the last good marts; 2 on a usage error.",
+    ]
+    wrapped = ["\n".join(textwrap.wrap(p, width=88)) for p in paragraphs]
     parser = argparse.ArgumentParser(
         prog="revops run",
-        description="Ingest, dbt build, checks and publish, in this process.",
+        description=wrapped[0],
+        epilog="\n\n".join(wrapped[1:]),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--landing",
+        metavar="DIR",
+        type=Path,
+        help="landing zone to read (overrides REVOPS_LANDING_DIR)",
+    )
+    parser.add_argument(
+        "--warehouse",
+        metavar="FILE",
+        type=Path,
+        help="DuckDB warehouse to build in (overrides REVOPS_WAREHOUSE)",
+    )
+    parser.add_argument(
+        "--serving",
+        metavar="FILE",
+        type=Path,
+        help="DuckDB file BI tools read, replaced atomically on publish (overrides REVOPS_SERVING)",
     )
     parser.add_argument(
         "--job",
         default=ALL_JOB,
-        help="job to run: 'all' (default) or '<source>_job', e.g. google_ads_job",
-    )
-    parser.add_argument(
-        "--verbose",
-        action="store_true",
-        help="show dbt's and Dagster's own output instead of writing it to the run log",
+        choices=job_names(),
+        metavar="JOB",
+        help=(
+            "job to run: 'all' (default: every source) or one source and what depends on it: "
+            + ", ".join(job_names()[1:])
+        ),
     )
     parser.add_argument(
         "--force",
@@ -259,11 +421,37 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             "nothing changed since the last publish"
         ),
     )
-    args = parser.parse_args(list(argv or []))
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="a line per finished step and no progress bars, even on a terminal",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show dbt's and Dagster's own output instead of writing it to the run log",
+    )
+    return parser
+
+
+def apply_path_options(args: argparse.Namespace) -> None:
+    """``--landing``/``--warehouse``/``--serving`` win over the environment, for this process
+    and every process it starts (dbt reads REVOPS_WAREHOUSE too)."""
+    for option, variable in PATH_OPTIONS.items():
+        value = getattr(args, option)
+        if value is not None:
+            os.environ[variable] = str(Path(value).expanduser().resolve())
+
+
+def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    args = build_parser().parse_args(list(argv or []))
+    apply_path_options(args)
 
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
     from orchestration.assets.dbt import prepare_dbt_manifest
+    from orchestration.checks import carry_forward_checks
     from orchestration.definitions import build_definitions
     from orchestration.resources import RevopsSettings
 
@@ -271,7 +459,6 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
     started = time.monotonic()
     print(f"revops run: landing {settings.landing_dir.resolve()}", file=out, flush=True)
     from ingest.landing import unknown_folders
-    from revops.sources import SOURCES
     from revops.warehouse import WarehouseLockedError, connect
 
     for folder in unknown_folders(settings.landing_dir):
@@ -284,7 +471,8 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
         print(f"revops run FAILED: {exc}", file=out, flush=True)
         return 1
     prepare_dbt_manifest()
-    definitions = build_definitions(loggers={"revops_progress": progress_logger(out)})
+    printer = ProgressPrinter(out, live=False if args.plain else None)
+    definitions = build_definitions(loggers={"revops_progress": progress_logger(printer)})
     job = definitions.resolve_job_def(args.job)
     # dbt's own log (a line per model and test) goes to a file; the console gets a line per step.
     log_path = settings.warehouse.resolve().parent / "logs" / "revops_run.log"
@@ -321,7 +509,10 @@ def main(argv: Sequence[str] | None = None, *, out: TextIO | None = None) -> int
             )
         finally:
             signal.signal(signal.SIGTERM, previous)
-    report = build_report(result)
+            printer.close()
+        report = build_report(result)
+        # Checks this run did not need to re-run show their last real result, not "skipped".
+        report.kept = carry_forward_checks(instance, result.run_id)
     print_report(report, settings, out)
     took = time.monotonic() - started
     verdict = "OK" if report.ok else "FAILED"

@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+import dagster as dg
 import pytest
 from revops_runner import REVOPS, marts_content, revops_env
 
@@ -42,29 +43,54 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"root": root, "landing": landing, "marts": marts}
 
 
-def _interrupt(env: dict[str, str], marker: str, delay: float, how: str) -> str:
-    """Start `revops run`, wait for ``marker`` in its output plus ``delay`` s, then stop it.
+def _step_started(dagster_home: Path, step: str) -> bool:
+    """The run in ``dagster_home`` has started ``step`` (its STEP_START event is stored)."""
+    if not (dagster_home / "history" / "runs.db").exists():
+        return False  # the run has not created its instance's storage yet
+    previous = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(dagster_home)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            runs = instance.get_run_records(limit=1)
+            if not runs:
+                return False
+            starts = instance.all_logs(
+                runs[0].dagster_run.run_id, of_type=dg.DagsterEventType.STEP_START
+            )
+            return any(entry.step_key == step for entry in starts)
+    except Exception:  # noqa: BLE001 - SQLite busy while the run writes: look again
+        return False
+    finally:
+        if previous is None:
+            os.environ.pop("DAGSTER_HOME", None)
+        else:
+            os.environ["DAGSTER_HOME"] = previous
 
-    ``how`` is ``kill`` (SIGKILL to the whole process group) or ``term`` (SIGTERM to the
-    `revops` process only, as a scheduler's stop does). Returns what it printed.
+
+def _interrupt(env: dict[str, str], step: str, delay: float, how: str) -> str:
+    """Start `revops run`, wait until it starts ``step`` plus ``delay`` s, then stop it.
+
+    `revops run` prints a line per finished step, so the start of a step is read from the
+    run's events in DAGSTER_HOME. ``how`` is ``kill`` (SIGKILL to the whole process group)
+    or ``term`` (SIGTERM to the `revops` process only, as a scheduler's stop does). Returns
+    what it printed.
     """
-    proc = subprocess.Popen(
-        [REVOPS, "run"],
-        env={**env, "PYTHONUNBUFFERED": "1"},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    seen = []
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        seen.append(line)
-        if marker in line:
-            break
-    else:
-        proc.wait(timeout=60)
-        pytest.fail(f"the run ended before {marker!r}:\n{''.join(seen)}")
+    log = Path(env["DAGSTER_HOME"]).parent / f"interrupted_{how}_{step}.out"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [REVOPS, "run"],
+            env={**env, "PYTHONUNBUFFERED": "1"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+    deadline = time.monotonic() + 600
+    while not _step_started(Path(env["DAGSTER_HOME"]), step):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.wait(timeout=60)
+            pytest.fail(f"the run ended before it started {step}:\n{log.read_text()}")
+        time.sleep(0.05)
     time.sleep(delay)
     if how == "kill":
         os.killpg(proc.pid, signal.SIGKILL)
@@ -85,25 +111,24 @@ def _interrupt(env: dict[str, str], marker: str, delay: float, how: str) -> str:
             assert not leftover.strip(), f"processes outlived SIGTERM: {leftover}"
         except ProcessLookupError:
             pass
-    seen.extend(proc.stdout.read().splitlines(keepends=True))
-    return "".join(seen)
+    return log.read_text()
 
 
 @pytest.mark.parametrize(
-    ("marker", "delay", "how"),
+    ("step", "delay", "how"),
     [
-        ("... ingest_ga4", 0.3, "kill"),
-        ("... dbt_build", 6.0, "kill"),
-        ("... serving__marts", 0.0, "kill"),
-        ("... dbt_build", 6.0, "term"),
+        ("ingest_ga4", 0.3, "kill"),
+        ("dbt_build", 6.0, "kill"),
+        ("serving__marts", 0.0, "kill"),
+        ("dbt_build", 6.0, "term"),
     ],
     ids=["kill-during-ingest", "kill-during-dbt", "kill-at-publish", "sigterm-during-dbt"],
 )
 def test_next_run_recovers_and_equals_an_uninterrupted_run(
-    company: dict[str, object], tmp_path: Path, marker: str, delay: float, how: str
+    company: dict[str, object], tmp_path: Path, step: str, delay: float, how: str
 ) -> None:
     env = revops_env(tmp_path, Path(str(company["landing"])))
-    _interrupt(env, marker, delay, how)
+    _interrupt(env, step, delay, how)
 
     started = time.monotonic()
     rerun = subprocess.run([REVOPS, "run"], env=env, capture_output=True, text=True, timeout=900)
