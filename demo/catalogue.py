@@ -500,7 +500,9 @@ WEB_LEAD_SOURCE = "Web"
 LEAD_GEN_LEAD_SOURCE = "Advertisement"
 
 # Sales reps: (first, last, median hours from MQL to first touch, share of MQLs never touched)
-# Speeds differ on purpose so SLA met, breached and pending all occur.
+# Speeds differ on purpose so SLA met, breached and pending all occur, and mart_owner_handoff
+# has a fast rep (Maya Okafor) and a slow one (Chloe Dubois) to show. MQLs in the lead queue
+# (LEAD_QUEUE_ID, no owner) are never touched: they wait.
 SALES_REPS: tuple[tuple[str, str, float, float], ...] = (
     ("Maya", "Okafor", 1.5, 0.02),
     ("Liam", "Schneider", 3.0, 0.03),

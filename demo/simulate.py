@@ -7,6 +7,12 @@ leads become MQLs; the owner's first sales task comes after a delay that depends
 touched MQLs are converted or disqualified (with a reason that depends on the campaign's
 quality profile) or stay in work; opportunities move through stages and are won or lost.
 
+What the feedback marts find, on purpose: a No Budget rejection comes after a long chase (many
+follow-up tasks), so the campaign whose leads end as No Budget takes the most sales effort per
+lead; reps answer at their own speed (catalogue.SALES_REPS) while the lead queue's MQLs wait
+untouched; opportunities change stage and Amount from one weekly snapshot to the next, and a
+deal is won between any two snapshots (_guarantee_wins).
+
 Every event keeps its time in epoch seconds (GA4 in microseconds), with NEVER for events that
 did not happen, so the state of any record at any snapshot time is a comparison away
 (see demo/state.py). There are no Python loops over rows: only over days, campaigns or sources.
@@ -37,6 +43,11 @@ BUSINESS_HOURS = np.array(
 LANDING_RATE = 0.85  # share of ad clicks that reach the site and start a GA4 session
 NO_UTM_SHARE = 0.04  # Google/Meta clicks whose URL lost its UTM template
 ATTRIBUTION_WINDOW = 30 * DAY
+# The feedback marts' story (No Budget chases, amounts that move) draws from a random stream of
+# its own, so the simulation's main draws (volumes, outcomes, deletions) are what they were.
+STORY_STREAM = 0x5354
+NO_BUDGET_CHASE_DAYS = 12  # median days from the first touch to a No Budget rejection
+STAGE_GAP_DAYS = 6  # median days an opportunity stays in a stage
 
 
 @dataclass
@@ -485,8 +496,15 @@ def _assemble_leads(
 # ----------------------------------------------------------------------------- sales
 
 
-def _simulate_sales(rng: np.random.Generator, p: Params, leads: pd.DataFrame) -> None:
-    """MQL, owner, first touch and decision per lead, in place (times in seconds)."""
+def _simulate_sales(
+    rng: np.random.Generator, story: np.random.Generator, p: Params, leads: pd.DataFrame
+) -> None:
+    """MQL, owner, first touch and decision per lead, in place (times in seconds).
+
+    A prospect without budget is chased for weeks ("call me next quarter") before sales gives
+    up: a No Budget rejection of an MQL comes NO_BUDGET_CHASE_DAYS after the first touch (a
+    median), the others in days; _simulate_tasks logs the chase.
+    """
     n = len(leads)
     prof = leads["profile"].to_numpy()
     mql_rate = np.array([cat.PROFILES[x].mql_rate for x in prof])
@@ -540,6 +558,9 @@ def _simulate_sales(rng: np.random.Generator, p: Params, leads: pd.DataFrame) ->
     )
     reason_idx = np.where(plain_dq, plain_reason, reason_idx)
     leads["dq_reason"] = np.where(disqualified, np.array(cat.DQ_REASONS)[reason_idx], "")
+    chased = disqualified & ~plain_dq & (reason_idx == cat.DQ_REASONS.index("No Budget"))
+    chase = _lognormal_seconds(story, NO_BUDGET_CHASE_DAYS * DAY, 0.5, n) + HOUR
+    decision = np.where(chased, touch + chase, decision)
 
     leads["mql_s"] = mql
     leads["touch_s"] = touch
@@ -580,8 +601,16 @@ def _descriptions(rng: np.random.Generator, n: int) -> np.ndarray:
     return texts[pick]
 
 
-def _simulate_tasks(rng: np.random.Generator, p: Params, leads: pd.DataFrame) -> pd.DataFrame:
-    """Sales Tasks on leads (WhoId = lead): first touches, follow-ups, early and deleted ones."""
+def _simulate_tasks(
+    rng: np.random.Generator, story: np.random.Generator, p: Params, leads: pd.DataFrame
+) -> pd.DataFrame:
+    """Sales Tasks on leads (WhoId = lead): first touches, follow-ups, early and deleted ones.
+
+    The follow-ups of a lead that sales decided on fall between its first touch and the
+    decision (after it, the work is on the contact or the opportunity); a No Budget rejection
+    takes the chase: 2 to 7 more follow-ups (_chase_tasks). So the sales effort piles up on the
+    campaign whose leads end as No Budget, as mart_campaign_feedback shows.
+    """
     n = len(leads)
     lead = np.arange(n)
     owner = leads["owner"].to_numpy()
@@ -599,7 +628,12 @@ def _simulate_tasks(rng: np.random.Generator, p: Params, leads: pd.DataFrame) ->
     f_rank = pd.Series(f_lead).groupby(f_lead).cumcount().to_numpy() + 1
     parts.append(
         pd.DataFrame(
-            {"lead": f_lead, "created_s": touch[f_lead] + f_gap * f_rank, "deleted": False}
+            {
+                "lead": f_lead,
+                "created_s": touch[f_lead] + f_gap * f_rank,
+                "deleted": False,
+                "follow_up": True,
+            }
         )
     )
     is_mql = mql < NEVER
@@ -625,7 +659,47 @@ def _simulate_tasks(rng: np.random.Generator, p: Params, leads: pd.DataFrame) ->
     tasks["description"] = np.where(
         rng.random(k) < 0.1, 'Left voicemail.\nWill try again "Thursday", then e-mail.', ""
     )
-    return tasks
+    return _chase_tasks(story, p, leads, tasks)
+
+
+def _chase_tasks(
+    story: np.random.Generator, p: Params, leads: pd.DataFrame, tasks: pd.DataFrame
+) -> pd.DataFrame:
+    """Add the No Budget chase and place every decided lead's follow-ups before its decision."""
+    n = len(leads)
+    touch = leads["touch_s"].to_numpy()
+    decision = leads["decision_s"].to_numpy()
+    decided = (touch < NEVER) & (decision < NEVER) & (decision > touch + 2)
+    chased = decided & leads["disqualified"].to_numpy() & (leads["dq_reason"] == "No Budget")
+    n_extra = np.where(chased, 2 + np.minimum(5, story.poisson(2.5, n)), 0)
+    e_lead = np.repeat(np.arange(n), n_extra)
+    extra = pd.DataFrame(
+        {
+            "lead": e_lead,
+            "created_s": touch[e_lead],
+            "deleted": False,
+            "follow_up": True,
+            "owner": leads["owner"].to_numpy()[e_lead],
+            "is_call": story.random(e_lead.size) < 0.6,
+            "description": np.where(
+                story.random(e_lead.size) < 0.3, "Budget frozen until next quarter.", ""
+            ),
+        }
+    )
+    tasks = pd.concat([tasks.drop(columns="task"), extra], ignore_index=True)
+    tasks["follow_up"] = tasks["follow_up"].eq(True).to_numpy()
+    # Decided leads: follow-ups spread over (touch, decision), never on either end.
+    lead = tasks["lead"].to_numpy()
+    move = tasks["follow_up"].to_numpy() & decided[lead]
+    m_lead = lead[move]
+    span = decision[m_lead] - touch[m_lead]
+    at = touch[m_lead] + 1 + np.floor(story.random(m_lead.size) * (span - 2)).astype(np.int64)
+    tasks.loc[move, "created_s"] = at
+    tasks = tasks[tasks["created_s"] < p.as_of_s + 30 * DAY]
+    tasks = tasks.sort_values(["created_s", "lead"], kind="stable", ignore_index=True)
+    tasks["task"] = np.arange(len(tasks))
+    columns = ["lead", "created_s", "deleted", "task", "owner", "is_call", "description"]
+    return tasks[columns]
 
 
 def _guarantee_pending(
@@ -665,6 +739,7 @@ def _guarantee_pending(
 
 def _simulate_opportunities(
     rng: np.random.Generator,
+    story: np.random.Generator,
     p: Params,
     leads: pd.DataFrame,
     weekday: np.ndarray,
@@ -726,7 +801,7 @@ def _simulate_opportunities(
     n_rows = n_open + 1
     h_opp = np.repeat(np.arange(n), n_rows)
     h_rank = pd.Series(h_opp).groupby(h_opp).cumcount().to_numpy()
-    gaps = np.where(h_rank == 0, 0, _lognormal_seconds(rng, 9 * DAY, 0.6, h_opp.size))
+    gaps = np.where(h_rank == 0, 0, _lognormal_seconds(rng, STAGE_GAP_DAYS * DAY, 0.6, h_opp.size))
     elapsed = pd.Series(gaps).groupby(h_opp).cumsum().to_numpy()
     entered = opps["created_s"].to_numpy()[h_opp] + elapsed
     is_close = h_rank == n_open[h_opp]
@@ -750,8 +825,64 @@ def _simulate_opportunities(
             "is_close": is_close,
         }
     )
+    _guarantee_wins(story, p, opps, history)
+    # The Amount moves with the deal: re-scoped in Needs Analysis, quoted in Proposal/Price
+    # Quote, discounted in Negotiation/Review; the closing stage keeps the last one. So weekly
+    # snapshots show other amounts for the same opportunity, and OpportunityHistory keeps each
+    # stage's. An opportunity's `amount` is its final one (demo/state.py gives the one at t).
+    factor = np.ones(h_opp.size)
+    rescoped, quoted, discounted = (~is_close & (h_rank == k) for k in (2, 3, 4))
+    factor[rescoped] = story.lognormal(0.0, 0.2, int(rescoped.sum()))
+    factor[quoted] = story.lognormal(0.05, 0.1, int(quoted.sum()))
+    factor[discounted] = story.uniform(0.85, 1.0, int(discounted.sum()))
+    scale = pd.Series(factor).groupby(h_opp).cumprod().to_numpy()
+    first = opps["amount"].to_numpy()[h_opp]
+    history["amount"] = np.maximum(1000, np.round(first * scale, -2))
     opps["close_s"] = history.loc[is_close, "entered_s"].to_numpy()
+    opps["amount"] = history.loc[is_close, "amount"].to_numpy()
     return opps, history
+
+
+def _guarantee_wins(
+    story: np.random.Generator, p: Params, opps: pd.DataFrame, history: pd.DataFrame
+) -> None:
+    """Make sure every weekly CRM snapshot sees a deal won since the snapshot before it.
+
+    At small scales a week may close no deal by chance, and the pipeline by snapshot would
+    show no wins to compare. For such a week we take a deal that was open at the earlier
+    snapshot, the next one to be won (else the next one to close), and let it move faster: its
+    remaining stages are pulled in so that it closes inside the week, as a win. In place: the
+    `won` flag and the stage history (times, closing stage and probability).
+    """
+    snaps = p.snapshot_times()
+    h_opp = history["opp"].to_numpy()
+    entered = history["entered_s"].to_numpy().copy()
+    is_close = history["is_close"].to_numpy()
+    close = np.full(len(opps), NEVER, dtype=np.int64)
+    close[h_opp[is_close]] = entered[is_close]
+    won = opps["won"].to_numpy().copy()
+    live = ~opps["soft_deleted"].to_numpy()
+    created = opps["created_s"].to_numpy()
+    for a, b in zip(snaps, snaps[1:], strict=False):
+        if (won & live & (close > a) & (close <= b)).any():
+            continue
+        open_at_a = np.flatnonzero(live & (created < a) & (close > a))
+        if open_at_a.size == 0:
+            continue
+        # The next to be won first, then the next to close.
+        o = open_at_a[np.lexsort((close[open_at_a], ~won[open_at_a]))[0]]
+        new_close = a + int(story.integers(HOUR, max(b - a - HOUR, HOUR + 1)))
+        rows = np.flatnonzero((h_opp == o) & (entered > a))
+        old = entered[rows] - a
+        entered[rows] = a + np.maximum(1, old * (new_close - a) // old[-1])
+        close[o] = entered[rows[-1]]
+        won[o] = True
+    flipped = won & ~opps["won"].to_numpy()
+    closing = is_close & flipped[h_opp]
+    history["entered_s"] = entered
+    history.loc[closing, "stage"] = cat.WON_STAGE
+    history.loc[closing, "probability"] = 100
+    opps["won"] = won
 
 
 def _sf_campaigns(p: Params) -> pd.DataFrame:
@@ -834,6 +965,7 @@ def _users(p: Params) -> pd.DataFrame:
 def simulate(p: Params) -> World:
     """Run the whole company once. Same Params, same World."""
     rng = np.random.default_rng(p.seed)
+    story = np.random.default_rng([p.seed, STORY_STREAM])
     start_weekday = pd.Timestamp(p.start).weekday()
     weekday = (start_weekday + np.arange(p.days)) % 7
     trend = 0.85 + 0.3 * np.arange(p.days) / max(p.days - 1, 1)
@@ -872,13 +1004,13 @@ def simulate(p: Params) -> World:
         start > ident_from, 2, np.where(sessions["lead_us"].to_numpy() == ident_from, 1, 0)
     ).astype(np.int8)
 
-    _simulate_sales(rng, p, leads)
-    tasks = _simulate_tasks(rng, p, leads)
+    _simulate_sales(rng, story, p, leads)
+    tasks = _simulate_tasks(rng, story, p, leads)
     _guarantee_pending(rng, p, leads, tasks)
 
     sf_campaigns = _sf_campaigns(p)
     members = _campaign_members(leads, sources, sf_campaigns)
-    opps, history = _simulate_opportunities(rng, p, leads, weekday, partner_campaign=0)
+    opps, history = _simulate_opportunities(rng, story, p, leads, weekday, partner_campaign=0)
     lead_campaign = leads["sf_campaign"].to_numpy()
     from_lead = opps["lead"].to_numpy() >= 0
     opps.loc[from_lead, "sf_campaign"] = lead_campaign[opps.loc[from_lead, "lead"].to_numpy()]

@@ -65,7 +65,7 @@ def leads_at(w: World, t: int) -> pd.DataFrame:
 
 
 def opportunities_at(w: World, t: int) -> pd.DataFrame:
-    """Opportunities present at t: current stage, closed/won flags, deletion."""
+    """Opportunities present at t: current stage and Amount, closed/won flags, deletion."""
     opps_df = w.opportunities
     df = opps_df[(opps_df["created_s"] <= t).to_numpy()].copy()
     H = history_at(w, t)
@@ -73,6 +73,7 @@ def opportunities_at(w: World, t: int) -> pd.DataFrame:
     df["stage"] = last.loc[df["opp"].to_numpy(), "stage"].to_numpy()
     df["probability"] = last.loc[df["opp"].to_numpy(), "probability"].to_numpy()
     df["stage_entered_s"] = last.loc[df["opp"].to_numpy(), "entered_s"].to_numpy()
+    df["amount"] = last.loc[df["opp"].to_numpy(), "amount"].to_numpy()  # the Amount then
     df["is_closed"] = last.loc[df["opp"].to_numpy(), "is_close"].to_numpy().astype(bool)
     df["is_won"] = df["is_closed"] & df["won"]
     df["is_deleted"] = df["soft_deleted"] & (df["created_s"] + OPP_DELETE_AFTER <= t)

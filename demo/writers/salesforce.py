@@ -257,7 +257,7 @@ def _opportunity_frames(w: World, t: int, f: Fmt) -> dict[str, pd.DataFrame]:
     H = state.history_at(w, t)
     H = H[H["opp"].isin(opp)]
     h_opp = H["opp"].to_numpy()
-    amount = w.opportunities["amount"].to_numpy()[h_opp]
+    amount = H["amount"].to_numpy()  # the Amount when the stage was entered
     history = pd.DataFrame(
         {
             "Id": _ids("OpportunityHistory", H.index.to_numpy()),
@@ -366,6 +366,7 @@ def _user_frame(w: World, f: Fmt) -> pd.DataFrame:
             "Username": email,
             "FirstName": first,
             "LastName": last,
+            "Name": pd.Series(first).str.cat(pd.Series(last), sep=" ").to_numpy(),
             "Email": email,
             "Title": U["title"].to_numpy(),
             "Department": np.where(U["title"] == "Sales Development Rep", "Sales", "Marketing"),
