@@ -8,7 +8,23 @@ simulated records at the as-of time (the newest snapshot's time):
 - lead source: UTM fields captured on the lead > the earliest session of its visitor in
   [created_at - 30 days, created_at] (by GA client id, or by user_id = SHA-256 of the e-mail)
   > LeadSource as a source with empty medium;
-- first sales touch, SLA (24 h) and outcome per MQL; opportunity source; wins at the as-of.
+- first sales touch, SLA (24 h) and outcome per MQL; opportunity source; wins at the as-of;
+- sales tasks per lead: its non-deleted tasks at or after mql_at (all of them for a non-MQL).
+
+Files (written by `revops generate` into the ground-truth folder):
+- summary.json, campaigns.csv, leads.csv (+ `owner_id`, `sales_tasks`), opportunities.csv;
+- feedback.csv (mart_campaign_feedback): campaign_key x lead_month x outcome (`not_mql` for a
+  non-MQL) x disqualified_reason (a disqualified MQL's, else `(none)`): channel (the one
+  mart_campaign_performance gives the key), leads, sales_tasks, won_deals, won_revenue;
+- owner_handoff.csv (mart_owner_handoff): owner_id (Salesforce User or queue Id) x week_start
+  (Monday of mql_at, UTC): owner_name, mqls, touched, sla_met/breached/pending, sla_met_rate,
+  median_response_hours (over the touched MQLs), untouched, converted, disqualified;
+- pipeline_by_snapshot.csv (mart_pipeline_by_snapshot): per weekly snapshot time x channel x
+  stage, from the state at each snapshot: open_opportunities, open_amount, and since the
+  snapshot before (empty for the oldest) created_since_previous, won_since_previous,
+  won_amount_since_previous;
+- lead_cohorts.csv (mart_lead_cohorts): lead_month x channel, cohort days between UTC dates.
+Money has 2 decimals, medians and rates 6; an empty cell is NULL.
 Contract of the files: docs/ARCHITECTURE.md, "Demo generator".
 """
 
@@ -59,12 +75,19 @@ CAMPAIGN_COLUMNS = [
 ]
 
 
+MONEY_COLUMNS = {"won_revenue", "open_amount", "won_amount_since_previous"}
+
+
 @dataclass
 class Truth:
     campaigns: pd.DataFrame
     leads: pd.DataFrame
     opportunities: pd.DataFrame
     totals: dict[str, float | int]
+    feedback: pd.DataFrame
+    owner_handoff: pd.DataFrame
+    pipeline_by_snapshot: pd.DataFrame
+    lead_cohorts: pd.DataFrame
 
 
 def _ts(seconds: np.ndarray) -> np.ndarray:
@@ -198,6 +221,12 @@ def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
     touch = np.full(len(w.leads), NEVER, dtype=np.int64)
     touch[first_touch.index.to_numpy()] = first_touch.to_numpy()
     L["touch"] = touch[L["lead"].to_numpy()]
+    # Sales tasks: non-deleted tasks on the lead at or after mql_at, all of them for a non-MQL.
+    since = np.zeros(len(w.leads), dtype=np.int64)
+    since[L["lead"].to_numpy()] = np.where(L["is_mql"], L["mql_s"], 0)
+    counted = T[T["created_s"].to_numpy() >= since[T["lead"].to_numpy()]]
+    per_lead = np.bincount(counted["lead"].to_numpy(), minlength=len(w.leads))
+    L["sales_tasks"] = per_lead[L["lead"].to_numpy()]
 
     is_mql = L["is_mql"].to_numpy()
     mql = L["mql_s"].to_numpy()
@@ -224,6 +253,9 @@ def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
     L["is_won"] = np.where(opp >= 0, won_by_opp.reindex(opp).fillna(False).to_numpy(), False)
     L["won_amount"] = np.where(L["is_won"], amount_by_opp.reindex(opp).to_numpy(), 0.0)
 
+    close_by_opp = pd.Series(opps_df["close_s"].to_numpy(), index=opps_df["opp"].to_numpy())
+    won_close = np.where(L["is_won"], close_by_opp.reindex(opp).fillna(NEVER).to_numpy(), NEVER)
+
     opp_ids = w_opp_ids(w)
     lead_ids = w_lead_ids(w)
     leads = pd.DataFrame(
@@ -242,6 +274,14 @@ def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
             "disqualified_reason": np.where(L["is_disqualified"], L["dq_reason"], ""),
             "opportunity_id": np.where(opp >= 0, opp_ids[np.maximum(opp, 0)], ""),
             "won_amount": L["won_amount"].to_numpy().astype(float),
+            "owner_id": owner_ids(w, L["owner"].to_numpy()),
+            "sales_tasks": L["sales_tasks"].to_numpy().astype(np.int64),
+            # Not written to leads.csv: what the feedback truths are computed from.
+            "created_s": L["created_s"].to_numpy(),
+            "mql_s": np.where(is_mql, mql, NEVER),
+            "touch_s": np.where(is_mql, t, NEVER),
+            "sql_s": np.where(L["is_converted"], L["decision_s"], NEVER),
+            "won_close_s": won_close.astype(np.int64),
         }
     )
 
@@ -284,6 +324,27 @@ def _lead_truth(w: World) -> tuple[pd.DataFrame, pd.DataFrame]:
     return leads, opps
 
 
+def owner_ids(w: World, owner: np.ndarray) -> np.ndarray:
+    """Salesforce OwnerId per owner number: the user's Id, or the lead queue's (`00G...`)."""
+    from demo.writers.salesforce import _owner_ids
+
+    return _owner_ids(w, owner)
+
+
+def owner_names(w: World) -> dict[str, str]:
+    """owner_id -> owner_name as dim_users gives it: the user's name, `queue <id>` for the
+    queue (a Salesforce export has no queue names)."""
+    names = dict(
+        zip(
+            w.users["Id"],
+            w.users["first_name"] + " " + w.users["last_name"],
+            strict=True,
+        )
+    )
+    names[cat.LEAD_QUEUE_ID] = f"queue {cat.LEAD_QUEUE_ID}"
+    return names
+
+
 def w_lead_ids(w: World) -> np.ndarray:
     from demo.writers.salesforce import _ids
 
@@ -294,6 +355,228 @@ def w_opp_ids(w: World) -> np.ndarray:
     from demo.writers.salesforce import _ids
 
     return _ids("Opportunity", w.opportunities["opp"].to_numpy())
+
+
+# ----------------------------------------------------------------------------- feedback marts
+
+
+def _days(seconds: np.ndarray) -> np.ndarray:
+    """UTC day number (days since 1970-01-01) of each time."""
+    return np.asarray(seconds, dtype=np.int64) // DAY
+
+
+def _date(days: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"))
+
+
+def _month_start(seconds: np.ndarray) -> np.ndarray:
+    months = np.asarray(seconds, dtype=np.int64).astype("datetime64[s]").astype("datetime64[M]")
+    return np.datetime_as_string(months.astype("datetime64[D]"))
+
+
+def _top_channel(frame: pd.DataFrame, weight: str) -> pd.Series:
+    """campaign_key -> the channel with the largest weight (ties: alphabetical)."""
+    ranked = frame.sort_values(["campaign_key", weight, "channel"], ascending=[True, False, True])
+    return ranked.drop_duplicates("campaign_key").set_index("campaign_key")["channel"]
+
+
+def campaign_channels(
+    ads: pd.DataFrame, sessions: pd.DataFrame, leads: pd.DataFrame, opps: pd.DataFrame
+) -> dict[str, str]:
+    """campaign_key -> its channel as mart_campaign_performance gives it: the channel of its ad
+    spend when it has some, else the most common channel of its leads, of its opportunities,
+    of its sessions (ties alphabetical). '(none)' stands for no campaign."""
+    out: dict[str, str] = {}
+    sources = [
+        ads.groupby(["campaign_key", "channel"], as_index=False)["spend_cents"].sum(),
+        leads.assign(campaign_key=leads["campaign_key"].fillna(NONE_KEY))
+        .groupby(["campaign_key", "channel"], as_index=False)
+        .size(),
+        opps.assign(campaign_key=opps["campaign_key"].fillna(NONE_KEY))
+        .groupby(["campaign_key", "channel"], as_index=False)
+        .size(),
+        sessions[sessions["sessions"] > 0],
+    ]
+    for frame, weight in zip(sources, ["spend_cents", "size", "size", "sessions"], strict=True):
+        for key, channel in _top_channel(frame, weight).items():
+            out.setdefault(key, channel)
+    return out
+
+
+def _feedback(leads: pd.DataFrame, channels: dict[str, str]) -> pd.DataFrame:
+    """mart_campaign_feedback: per campaign_key x lead_month x outcome x disqualified_reason."""
+    is_mql = leads["is_mql"].to_numpy()
+    outcome = np.where(is_mql, leads["outcome"], "not_mql")
+    # The reason of a disqualified MQL; '(none)' for every other outcome, not_mql included
+    # (docs/marts.md#mart_campaign_feedback).
+    reason = np.where(
+        outcome == "disqualified",
+        leads["disqualified_reason"].replace("", "(no reason)"),
+        "(none)",
+    )
+    frame = pd.DataFrame(
+        {
+            "campaign_key": leads["campaign_key"].fillna(NONE_KEY).to_numpy(),
+            "lead_month": _month_start(leads["created_s"]),
+            "outcome": outcome,
+            "disqualified_reason": reason,
+            "sales_tasks": leads["sales_tasks"].to_numpy(),
+            "is_won": leads["is_won"].to_numpy(),
+            "won_amount": np.where(leads["is_won"], leads["won_amount"], 0.0),
+        }
+    )
+    keys = ["campaign_key", "lead_month", "outcome", "disqualified_reason"]
+    out = frame.groupby(keys, as_index=False).agg(
+        leads=("is_won", "size"),
+        sales_tasks=("sales_tasks", "sum"),
+        won_deals=("is_won", "sum"),
+        won_revenue=("won_amount", "sum"),
+    )
+    out.insert(1, "channel", out["campaign_key"].map(channels).fillna("Other"))
+    out["won_deals"] = out["won_deals"].astype(np.int64)
+    out["won_revenue"] = out["won_revenue"].round(2)
+    return out.sort_values(keys, ignore_index=True)
+
+
+def _monday(seconds: np.ndarray) -> np.ndarray:
+    day = _days(seconds)
+    return day - (day + 3) % 7  # 1970-01-01 was a Thursday
+
+
+def _owner_handoff(w: World, leads: pd.DataFrame) -> pd.DataFrame:
+    """mart_owner_handoff: per owner (Salesforce Id) x week of mql_at (Monday, UTC)."""
+    m = leads[leads["is_mql"].to_numpy()]
+    touched = m["touch_s"].to_numpy() < NEVER
+    frame = pd.DataFrame(
+        {
+            "owner_id": m["owner_id"].to_numpy(),
+            "week_start": _date(_monday(m["mql_s"])),
+            "touched": touched,
+            "response_hours": np.where(
+                touched, (m["touch_s"] - m["mql_s"]).to_numpy().astype(float) / 3600, np.nan
+            ),
+        }
+    )
+    for status in ("met", "breached", "pending"):
+        frame[f"sla_{status}"] = (m["sla_status"] == status).to_numpy()
+    for outcome in ("untouched", "converted", "disqualified"):
+        frame[outcome] = (m["outcome"] == outcome).to_numpy()
+    counts = ["touched", "sla_met", "sla_breached", "sla_pending"]
+    outcomes = ["untouched", "converted", "disqualified"]
+    out = frame.groupby(["owner_id", "week_start"], as_index=False).agg(
+        mqls=("touched", "size"),
+        **{c: (c, "sum") for c in counts},
+        median_response_hours=("response_hours", "median"),
+        **{c: (c, "sum") for c in outcomes},
+    )
+    for c in ["mqls", *counts, *outcomes]:
+        out[c] = out[c].astype(np.int64)
+    decided = out["sla_met"] + out["sla_breached"]
+    out["sla_met_rate"] = out["sla_met"] / decided.where(decided > 0, np.nan)
+    out.insert(1, "owner_name", out["owner_id"].map(owner_names(w)))
+    columns = ["owner_id", "owner_name", "week_start", "mqls", *counts, "sla_met_rate"]
+    columns += ["median_response_hours", *outcomes]
+    return out[columns].sort_values(["owner_id", "week_start"], ignore_index=True)
+
+
+def _pipeline_by_snapshot(w: World, opps: pd.DataFrame) -> pd.DataFrame:
+    """mart_pipeline_by_snapshot: per snapshot time x channel x stage, from the simulation's
+    state at each weekly snapshot (demo/state.py). The channel is the opportunity's in the
+    newest snapshot; one deleted since has none there and shows as Other, as in the marts."""
+    channel_of = dict(zip(opps["opportunity_id"], opps["channel"], strict=True))
+    ids = w_opp_ids(w)
+    frames = []
+    previous: pd.DataFrame | None = None
+    previous_at = 0
+    for t in w.params.snapshot_times():
+        snap = state.opportunities_at(w, t)
+        snap = snap[~snap["is_deleted"].to_numpy()]
+        opp_id = ids[snap["opp"].to_numpy()]
+        is_open = ~snap["is_closed"].to_numpy()
+        amount = snap["amount"].to_numpy().astype(float)
+        frame = pd.DataFrame(
+            {
+                "snapshot_at": _ts(np.array([t]))[0],
+                "channel": pd.Series(opp_id).map(channel_of).fillna("Other").to_numpy(),
+                "stage_name": snap["stage"].to_numpy(),
+                "open_opportunities": is_open,
+                "open_amount": np.where(is_open, amount, 0.0),
+            }
+        )
+        if previous is None:
+            for c in ("created_since_previous", "won_since_previous"):
+                frame[c] = False
+            frame["won_amount_since_previous"] = 0.0
+        else:
+            won_before = set(previous.loc[previous["is_won"].to_numpy(), "opp"])
+            won_now = snap["is_won"].to_numpy() & ~snap["opp"].isin(won_before).to_numpy()
+            frame["created_since_previous"] = snap["created_s"].to_numpy() > previous_at
+            frame["won_since_previous"] = won_now
+            frame["won_amount_since_previous"] = np.where(won_now, amount, 0.0)
+        out = frame.groupby(["snapshot_at", "channel", "stage_name"], as_index=False).sum()
+        measures = ["open_opportunities", "created_since_previous", "won_since_previous"]
+        out = out[(out[measures] > 0).any(axis=1).to_numpy()].copy()
+        for c in measures:
+            out[c] = out[c].astype("Int64")
+        if previous is None:  # the oldest snapshot has no previous one to compare with
+            for c in ("created_since_previous", "won_since_previous"):
+                out[c] = pd.NA
+            out["won_amount_since_previous"] = np.nan
+        frames.append(out)
+        previous, previous_at = snap, t
+    result = pd.concat(frames, ignore_index=True)
+    for c in ("open_amount", "won_amount_since_previous"):
+        result[c] = result[c].round(2)
+    return result
+
+
+def _lead_cohorts(leads: pd.DataFrame) -> pd.DataFrame:
+    """mart_lead_cohorts: per lead_month x channel, whole days between the UTC dates of the
+    lead's own events (created, MQL, SQL = conversion date, won = its won deal's close date)."""
+    created = _days(leads["created_s"])
+
+    def since(start: np.ndarray, seconds: pd.Series) -> np.ndarray:
+        s = seconds.to_numpy()
+        return np.where(s < NEVER, _days(s) - start, np.nan)
+
+    mql_day = np.where(leads["mql_s"] < NEVER, _days(leads["mql_s"]), -1)
+    sql_day = np.where(leads["sql_s"] < NEVER, _days(leads["sql_s"]), -1)
+    lead_to_mql = since(created, leads["mql_s"])
+    lead_to_sql = since(created, leads["sql_s"])
+    lead_to_won = since(created, leads["won_close_s"])
+    frame = pd.DataFrame(
+        {
+            "lead_month": _month_start(leads["created_s"]),
+            "channel": leads["channel"].to_numpy(),
+            "is_mql": leads["is_mql"].to_numpy(),
+            "is_sql": leads["is_sql"].to_numpy(),
+            "is_won": leads["is_won"].to_numpy(),
+            "won_amount": np.where(leads["is_won"], leads["won_amount"], 0.0),
+            "mqls_within_30d": lead_to_mql <= 30,
+            "sqls_within_60d": lead_to_sql <= 60,
+            "won_within_90d": lead_to_won <= 90,
+            "lead_to_mql": lead_to_mql,
+            "mql_to_sql": np.where((mql_day >= 0) & (sql_day >= 0), sql_day - mql_day, np.nan),
+            "sql_to_won": np.where(sql_day >= 0, lead_to_won - (sql_day - created), np.nan),
+        }
+    )
+    out = frame.groupby(["lead_month", "channel"], as_index=False).agg(
+        leads=("is_mql", "size"),
+        mqls=("is_mql", "sum"),
+        sqls=("is_sql", "sum"),
+        won_deals=("is_won", "sum"),
+        won_revenue=("won_amount", "sum"),
+        mqls_within_30d=("mqls_within_30d", "sum"),
+        sqls_within_60d=("sqls_within_60d", "sum"),
+        won_within_90d=("won_within_90d", "sum"),
+        median_days_lead_to_mql=("lead_to_mql", "median"),
+        median_days_mql_to_sql=("mql_to_sql", "median"),
+        median_days_sql_to_won=("sql_to_won", "median"),
+    )
+    for c in ("mqls", "sqls", "won_deals", "mqls_within_30d", "sqls_within_60d", "won_within_90d"):
+        out[c] = out[c].astype(np.int64)
+    out["won_revenue"] = out["won_revenue"].round(2)
+    return out.sort_values(["lead_month", "channel"], ignore_index=True)
 
 
 def compute(w: World) -> Truth:
@@ -348,7 +631,18 @@ def compute(w: World) -> Truth:
         totals[f"sla_{name}"] = int((leads["sla_status"] == name).sum())
     for name in ("converted", "disqualified", "working", "untouched"):
         totals[f"outcome_{name}"] = int((leads["outcome"] == name).sum())
-    return Truth(camp, leads, opps, totals)
+    totals["sales_tasks"] = int(leads["sales_tasks"].sum())
+    channels = campaign_channels(ads, sessions, leads, opps)
+    return Truth(
+        camp,
+        leads,
+        opps,
+        totals,
+        _feedback(leads, channels),
+        _owner_handoff(w, leads),
+        _pipeline_by_snapshot(w, opps),
+        _lead_cohorts(leads),
+    )
 
 
 def write(truth_dir: Path, truth: Truth, summary: dict) -> None:
@@ -357,7 +651,7 @@ def write(truth_dir: Path, truth: Truth, summary: dict) -> None:
     leads = truth.leads.copy()
     for col in ("is_mql", "is_sql", "is_won"):
         leads[col] = np.where(leads[col], "true", "false")
-    leads = leads[LEAD_COLUMNS]
+    leads = leads[[*LEAD_COLUMNS, "owner_id", "sales_tasks"]]
     leads.to_csv(truth_dir / "leads.csv", index=False, lineterminator="\n")
     camp = truth.campaigns.copy()
     camp["spend"] = camp["spend"].map(lambda v: f"{v:.2f}")
@@ -367,4 +661,15 @@ def write(truth_dir: Path, truth: Truth, summary: dict) -> None:
     for col in ("is_closed", "is_won"):
         opps[col] = np.where(opps[col], "true", "false")
     opps.to_csv(truth_dir / "opportunities.csv", index=False, lineterminator="\n")
+    for name, frame in (
+        ("feedback.csv", truth.feedback),
+        ("owner_handoff.csv", truth.owner_handoff),
+        ("pipeline_by_snapshot.csv", truth.pipeline_by_snapshot),
+        ("lead_cohorts.csv", truth.lead_cohorts),
+    ):
+        frame = frame.copy()
+        for col in MONEY_COLUMNS & set(frame.columns):  # money to the cent, '' for NULL
+            frame[col] = [f"{v:.2f}" if pd.notna(v) else "" for v in frame[col]]
+        # Medians and rates: 6 decimals, '' for NULL.
+        frame.to_csv(truth_dir / name, index=False, lineterminator="\n", float_format="%.6f")
     (truth_dir / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n")
