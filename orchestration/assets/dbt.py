@@ -235,9 +235,12 @@ def with_failing_rows(
     the CRM record knows which one.
     """
     unique_id = str((result.metadata.get("unique_id") or dg.MetadataValue.text("")).value)
-    relation = manifest.get("nodes", {}).get(unique_id, {}).get("relation_name")
+    node = manifest.get("nodes", {}).get(unique_id, {})
+    relation = node.get("relation_name")
     if not relation:
         return result
+    # dbt's generic unique test stores the tested value as `unique_field`: name its column.
+    tested = ((node.get("test_metadata") or {}).get("kwargs") or {}).get("column_name")
     try:
         cursor = con.execute(f"select * from {relation} limit {FAILING_ROWS_SHOWN}")
         names = [d[0] for d in cursor.description]
@@ -247,8 +250,9 @@ def with_failing_rows(
             **_fields(result),
             metadata={**result.metadata, "failing_rows_error": str(exc).splitlines()[0]},
         )
+    label = {"unique_field": tested} if tested else {}
     shown = [c for c in KEY_COLUMNS if c in names] or names[:4]
-    keys = [", ".join(f"{c} {row[names.index(c)]}" for c in shown) for row in rows]
+    keys = [", ".join(f"{label.get(c, c)} {row[names.index(c)]}" for c in shown) for row in rows]
     table = ["| " + " | ".join(names) + " |", "|" + "---|" * len(names)]
     table += ["| " + " | ".join("" if v is None else str(v) for v in row) + " |" for row in rows]
     count = result.metadata.get("dagster_dbt/failed_row_count")
@@ -260,7 +264,7 @@ def with_failing_rows(
             **result.metadata,
             # The same names as the GX checks' metadata: count, keys, a sample, where the rest is.
             "failing_rows": dg.MetadataValue.int(failing),
-            "failing_keys": dg.MetadataValue.text("\n".join(keys)),
+            "failing_keys": dg.MetadataValue.text("; ".join(keys)),
             "failing_rows_sample": dg.MetadataValue.md("\n".join(table)),
             "failing_rows_table": dg.MetadataValue.text(relation),
         },

@@ -194,7 +194,7 @@ def test_failing_dbt_test_names_its_rows_in_the_check_metadata() -> None:
     )
     enriched = with_failing_rows(con, manifest, result)
     assert enriched.metadata["failing_rows"].value == 12
-    keys = enriched.metadata["failing_keys"].value.splitlines()
+    keys = enriched.metadata["failing_keys"].value.split("; ")
     assert len(keys) == 10
     assert keys[0] == "lead_id L0"
     assert enriched.description.startswith("12 failing row(s); first 10: lead_id L0; lead_id L1")
@@ -205,3 +205,31 @@ def test_failures_and_multiline_details_print_whole() -> None:
     failures = [("g/a.csv", "g/a.csv: missing Day; " + "x" * 500), ("g/b.csv", "empty")]
     assert failures_text(failures) == f"g/a.csv: missing Day; {'x' * 500}\ng/b.csv: empty"
     assert indent("first\nsecond\n\nthird", "  ") == "first\n  second\n\n  third"
+
+
+def test_a_unique_test_names_the_tested_column_not_unique_field() -> None:
+    con = duckdb.connect()
+    con.execute("create schema audit")
+    con.execute(
+        "create table audit.unique_stg_lead as "
+        "select '00Q1' as unique_field, 2 as n_records union all select '00Q2', 3"
+    )
+    uid = "test.revops.unique_stg_lead.x"
+    manifest = {
+        "nodes": {
+            uid: {
+                "relation_name": "audit.unique_stg_lead",
+                "test_metadata": {"name": "unique", "kwargs": {"column_name": "lead_id"}},
+            }
+        }
+    }
+    result = dg.AssetCheckResult(
+        asset_key="stg_lead",
+        check_name="unique_stg_lead",
+        passed=False,
+        metadata={"unique_id": uid, "dagster_dbt/failed_row_count": 2},
+    )
+    enriched = with_failing_rows(con, manifest, result)
+    assert enriched.metadata["failing_keys"].value == (
+        "lead_id 00Q1, n_records 2; lead_id 00Q2, n_records 3"
+    )
