@@ -14,7 +14,7 @@ simulated records at the as-of time (the newest snapshot's time):
 Files (written by `revops generate` into the ground-truth folder):
 - summary.json, campaigns.csv, leads.csv (+ `owner_id`, `sales_tasks`), opportunities.csv;
 - feedback.csv (mart_campaign_feedback): campaign_key x lead_month x outcome (`not_mql` for a
-  non-MQL) x disqualified_reason (a disqualified MQL's, else `(none)`): channel (the one
+  non-MQL) x disqualified_reason (a disqualified lead's, else `(none)`): channel (the one
   mart_campaign_performance gives the key), leads, sales_tasks, won_deals, won_revenue;
 - owner_handoff.csv (mart_owner_handoff): owner_id (Salesforce User or queue Id) x week_start
   (Monday of mql_at, UTC): owner_name, mqls, touched, sla_met/breached/pending, sla_met_rate,
@@ -407,10 +407,11 @@ def _feedback(leads: pd.DataFrame, channels: dict[str, str]) -> pd.DataFrame:
     """mart_campaign_feedback: per campaign_key x lead_month x outcome x disqualified_reason."""
     is_mql = leads["is_mql"].to_numpy()
     outcome = np.where(is_mql, leads["outcome"], "not_mql")
-    # The reason of a disqualified MQL; '(none)' for every other outcome, not_mql included
+    # Sales' reason for every disqualified lead, MQL or not (the simulation gives every
+    # disqualified lead a reason); '(none)' for a lead sales did not reject
     # (docs/marts.md#mart_campaign_feedback).
     reason = np.where(
-        outcome == "disqualified",
+        (outcome == "disqualified") | (leads["disqualified_reason"].to_numpy() != ""),
         leads["disqualified_reason"].replace("", "(no reason)"),
         "(none)",
     )

@@ -2,8 +2,8 @@
     (docs/marts.md#mart_campaign_feedback): what became of each campaign's leads, month by month,
     and how much sales effort went into them. Outcome is the MQL outcome
     (docs/definitions.md#outcome), `not_mql` for a lead that never became an MQL; the reason
-    is `(none)` for a lead that is not disqualified, `(no reason)` for one disqualified without
-    a reason. Leads without a creation date belong to no month and are left out. -#}
+    is sales' reason for every disqualified lead, MQL or not (`(no reason)` when it gave none),
+    and `(none)` for a lead sales did not reject. Leads without a creation date belong to no month and are left out. -#}
 with
 
 leads as (
@@ -32,7 +32,7 @@ classified as (
         cast({{ dbt.date_trunc('month', 'leads.created_at') }} as date) as lead_month,
         case when leads.is_mql then leads.outcome else 'not_mql' end as outcome,
         case
-            when not (leads.is_mql and leads.outcome = 'disqualified') then '(none)'
+            when not leads.is_disqualified then '(none)'
             else coalesce(nullif(trim(leads.disqualified_reason), ''), '(no reason)')
         end as disqualified_reason,
         coalesce(sales_tasks.sales_tasks, 0) as sales_tasks,
