@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import duckdb
 
@@ -25,7 +25,7 @@ from ingest.loader import (
     raw_columns,
 )
 from ingest.parsers import ads, ga4, google_ads, hubspot, linkedin_ads, meta_ads, salesforce
-from revops.sources import SOURCE_NAMES, SOURCES
+from revops.sources import BY_NAME, SOURCE_NAMES, SOURCES
 from revops.warehouse import deferred_checkpoints
 
 PARSERS: dict[str, Parser] = {
@@ -56,6 +56,23 @@ def ensure_raw_tables(con: duckdb.DuckDBPyConnection) -> None:
             ads.ensure_table(con, _AD_FORMATS[source.name], existing)
         else:
             raise ValueError(f"ingest has no raw tables for source {source.name!r}")
+
+
+def raw_table_of(source: str, file_path: str) -> str | None:
+    """The raw table (without ``<source>__``) a landing file of a CRM source loads into:
+    ``salesforce/2026-11-02/OpportunityHistory.csv`` -> ``opportunity_history``,
+    ``hubspot/2026-11-23/hubspot-crm-exports-all-deals-2026-11-23.csv`` -> ``deals``; the one
+    table of a single-table source; None for a file that names no table of its source."""
+    tables = BY_NAME[source].tables
+    name = PurePosixPath(file_path).name
+    if source == "salesforce":
+        found = salesforce.OBJECT_FILE.match(name)
+        table = salesforce.table_name(found.group(1)).split("__", 1)[1] if found else None
+        return table if table in tables else None
+    if source == "hubspot":
+        objects = hubspot.objects_in_name(name)
+        return objects[0] if objects else None
+    return tables[0] if len(tables) == 1 else None
 
 
 _AD_FORMATS = {

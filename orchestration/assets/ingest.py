@@ -25,11 +25,11 @@ materialization metadata, so the landing sensor knows what ingest has already se
 import logging
 import re
 from collections.abc import Iterable, Iterator
-from pathlib import PurePosixPath
 from typing import Any
 
 import dagster as dg
 
+from ingest.runner import raw_table_of
 from orchestration.resources import RevopsSettings
 from orchestration.sensors import LANDING_DIGEST, digest, fingerprints_of
 from revops.sources import BY_NAME, SOURCES, Source
@@ -62,25 +62,18 @@ def ingest_asset_keys() -> list[dg.AssetKey]:
     return [dg.AssetKey([s.name, t]) for s in SOURCES for t in s.tables]
 
 
-def salesforce_table_of(file_path: str) -> str | None:
-    """``salesforce/2026-11-02/OpportunityHistory.csv`` -> ``opportunity_history``."""
-    stem = PurePosixPath(file_path).stem
-    snake = "".join(f"_{c.lower()}" if c.isupper() else c for c in stem).lstrip("_")
-    return snake if snake in BY_NAME["salesforce"].tables else None
-
-
 def failures_by_table(
     source: str, failures: list[tuple[str, str]]
 ) -> dict[str, list[tuple[str, str]]]:
     """Attach each failed file to the raw table it would have loaded.
 
-    Salesforce files map by object name; a file that maps to no table is shown
-    on every table of its source rather than hidden.
+    CRM files map by their object (ingest.runner.raw_table_of); a file that maps to no table
+    is shown on every table of its source rather than hidden.
     """
     tables = BY_NAME[source].tables
     result: dict[str, list[tuple[str, str]]] = {t: [] for t in tables}
     for path, error in failures:
-        table = salesforce_table_of(path) if source == "salesforce" else tables[0]
+        table = raw_table_of(source, path)
         for target in [table] if table else tables:
             result[target].append((path, error))
     return result
