@@ -352,6 +352,8 @@ def print_report(report: RunReport, settings: Any, out: TextIO) -> None:
             "it still holds the last good marts",
             file=out,
         )
+    if settings.report.is_file():
+        print(f"report:    {settings.report.resolve()} (open it in a browser)", file=out)
     print("", file=out)
     print("funnel by channel (serving database):", file=out)
     for line in funnel_summary(settings.serving):
