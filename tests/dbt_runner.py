@@ -50,20 +50,34 @@ class DbtRun:
     results: list[dict]
 
     def statuses(self) -> dict[str, str]:
-        """unique_id -> status (pass, warn, fail, error, success...)."""
-        return {r["unique_id"]: r["status"] for r in self.results}
+        """unique_id -> status (pass, warn, fail, error, success...) of every node; the
+        project's hooks (``operation.*``: the raw lake's tables on Spark) are not nodes."""
+        return {
+            r["unique_id"]: r["status"]
+            for r in self.results
+            if not r["unique_id"].startswith("operation.")
+        }
 
 
-def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:
+def run_dbt(
+    args: list[str],
+    warehouse: Path,
+    work_dir: Path,
+    env: dict[str, str] | None = None,
+    executable: str | None = None,
+) -> DbtRun:
+    """dbt on DuckDB; ``env`` adds variables (REVOPS_ENGINE=spark and its folders, see
+    revops.engine.dbt_environment) and ``executable`` names another dbt (.venv-spark's)."""
     target = work_dir / "target"
     env = {
         **os.environ,
         "REVOPS_WAREHOUSE": str(warehouse),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        **(env or {}),
     }
     completed = subprocess.run(
         [
-            dbt_executable(),
+            executable or dbt_executable(),
             *args,
             "--project-dir",
             str(PROJECT_DIR),

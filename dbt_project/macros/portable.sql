@@ -92,3 +92,69 @@
 {% macro spark__from_time_zone(expr, zone) -%}
     to_utc_timestamp({{ expr }}, '{{ zone }}')
 {%- endmacro %}
+
+{#- GA4's nested export (staging only): the keys of a row's event_params list, as a list column
+    to look each parameter up in once (ga4_event_param). -#}
+{% macro ga4_event_param_keys(params) -%}
+    {{ return(adapter.dispatch('ga4_event_param_keys', 'revops')(params)) }}
+{%- endmacro %}
+{% macro default__ga4_event_param_keys(params) -%}
+    list_transform({{ params }}, lambda p: p.key)
+{%- endmacro %}
+{% macro spark__ga4_event_param_keys(params) -%}
+    transform({{ params }}, p -> p.key)
+{%- endmacro %}
+
+{#- The value struct of the first event_params entry whose key is `key` (NULL when none is):
+    its position in the keys list from ga4_event_param_keys. DuckDB lists are 1-based and a
+    NULL position gives NULL; Spark's [] is 0-based and array_position says 0 for none, and
+    index -1 is NULL with ANSI mode off (dbt-spark's setting). -#}
+{% macro ga4_event_param(params, keys, key) -%}
+    {{ return(adapter.dispatch('ga4_event_param', 'revops')(params, keys, key)) }}
+{%- endmacro %}
+{% macro default__ga4_event_param(params, keys, key) -%}
+    {{ params }}[list_position({{ keys }}, '{{ key }}')]
+{%- endmacro %}
+{% macro spark__ga4_event_param(params, keys, key) -%}
+    {{ params }}[cast(array_position({{ keys }}, '{{ key }}') as int) - 1]
+{%- endmacro %}
+
+{#- A date written as text in a fixed format, given in strftime's codes (`%Y%m%d`). -#}
+{% macro parse_date(expr, strftime_format) -%}
+    {{ return(adapter.dispatch('parse_date', 'revops')(expr, strftime_format)) }}
+{%- endmacro %}
+{% macro default__parse_date(expr, strftime_format) -%}
+    cast(strptime({{ expr }}, '{{ strftime_format }}') as date)
+{%- endmacro %}
+{% macro spark__parse_date(expr, strftime_format) -%}
+    {%- set pattern = strftime_format | replace('%Y', 'yyyy') | replace('%m', 'MM') | replace('%d', 'dd') -%}
+    to_date({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
+
+{#- A naive UTC timestamp from microseconds since the Unix epoch (GA4's event_timestamp). -#}
+{% macro timestamp_from_micros(expr) -%}
+    {{ return(adapter.dispatch('timestamp_from_micros', 'revops')(expr)) }}
+{%- endmacro %}
+{% macro default__timestamp_from_micros(expr) -%}
+    make_timestamp({{ expr }})
+{%- endmacro %}
+{#- The session time zone is UTC (profiles.yml), so the instant prints as UTC wall time. -#}
+{% macro spark__timestamp_from_micros(expr) -%}
+    timestamp_micros({{ expr }})
+{%- endmacro %}
+
+{#- The incremental settings of a model rebuilt whole per `key` (a day, a CRM snapshot): a run
+    selects every row of the keys it rebuilds, and those keys' old rows go. DuckDB: delete+insert
+    on the key. Spark: no merge or delete on plain Parquet tables (that needs Delta or Iceberg),
+    so the table is partitioned by the key and insert_overwrite replaces the partitions the run
+    wrote (dynamic partition overwrite); the key column is the table's last column there.
+    Use: config(materialized='incremental', **revops.incremental_by_key('date_day')). -#}
+{% macro incremental_by_key(key) -%}
+    {{ return(adapter.dispatch('incremental_by_key', 'revops')(key)) }}
+{%- endmacro %}
+{% macro default__incremental_by_key(key) -%}
+    {{ return({'incremental_strategy': 'delete+insert', 'unique_key': key}) }}
+{%- endmacro %}
+{% macro spark__incremental_by_key(key) -%}
+    {{ return({'incremental_strategy': 'insert_overwrite', 'partition_by': [key], 'file_format': 'parquet'}) }}
+{%- endmacro %}

@@ -7,9 +7,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='snapshot_key',
         on_schema_change='sync_all_columns',
+        **revops.incremental_by_key('snapshot_key')
     )
 }}
 {%- set sf = source('salesforce', 'opportunity') -%}

@@ -138,7 +138,7 @@ final as (
         end as campaign_key,
         case
             when coalesce(sourced.is_closed, false) then
-                {{ dbt.datediff('cast(sourced.created_at as date)', 'sourced.close_date', 'day') }}
+                cast({{ dbt.datediff('cast(sourced.created_at as date)', 'sourced.close_date', 'day') }} as {{ dbt.type_bigint() }})
         end as days_to_close,
         sourced.as_of_at
     from sourced

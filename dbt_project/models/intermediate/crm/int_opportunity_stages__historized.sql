@@ -71,10 +71,11 @@ visits as (
         stage_name,
         entered_at,
         is_closed,
-        row_number() over (
+        {#- row_number() is a bigint on DuckDB, an int on Spark: one type on both. #}
+        cast(row_number() over (
             partition by opportunity_id
             order by history_order asc nulls last
-        ) as stage_order,
+        ) as {{ dbt.type_bigint() }}) as stage_order,
         lead(entered_at) over (
             partition by opportunity_id
             order by history_order asc nulls last

@@ -6,9 +6,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='date_day',
         on_schema_change='sync_all_columns',
+        **revops.incremental_by_key('date_day')
     )
 }}
 {%- set lookback_days = var('ga4_lookback_days') | int -%}

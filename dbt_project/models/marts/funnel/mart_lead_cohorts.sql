@@ -27,17 +27,17 @@ dated as (
         leads.is_sql,
         leads.is_won,
         leads.won_amount,
-        {{ dbt.datediff('cast(leads.created_at as date)', 'cast(leads.mql_at as date)', 'day') }}
+        cast({{ dbt.datediff('cast(leads.created_at as date)', 'cast(leads.mql_at as date)', 'day') }} as {{ dbt.type_bigint() }})
             as days_lead_to_mql,
-        {{ dbt.datediff('cast(leads.created_at as date)', 'leads.sql_at', 'day') }}
+        cast({{ dbt.datediff('cast(leads.created_at as date)', 'leads.sql_at', 'day') }} as {{ dbt.type_bigint() }})
             as days_lead_to_sql,
-        {{ dbt.datediff('cast(leads.mql_at as date)', 'leads.sql_at', 'day') }}
+        cast({{ dbt.datediff('cast(leads.mql_at as date)', 'leads.sql_at', 'day') }} as {{ dbt.type_bigint() }})
             as days_mql_to_sql,
         case when leads.is_won then
-            {{ dbt.datediff('cast(leads.created_at as date)', 'opportunities.close_date', 'day') }}
+            cast({{ dbt.datediff('cast(leads.created_at as date)', 'opportunities.close_date', 'day') }} as {{ dbt.type_bigint() }})
         end as days_lead_to_won,
         case when leads.is_won then
-            {{ dbt.datediff('leads.sql_at', 'opportunities.close_date', 'day') }}
+            cast({{ dbt.datediff('leads.sql_at', 'opportunities.close_date', 'day') }} as {{ dbt.type_bigint() }})
         end as days_sql_to_won
     from leads
     left join opportunities

@@ -3,9 +3,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='date_day',
         on_schema_change='append_new_columns',
+        **revops.incremental_by_key('date_day')
     )
 }}
 with

@@ -1,4 +1,5 @@
-{#- The one model that reads GA4's nested export schema (DuckDB structs and lists):
+{#- The one model that reads GA4's nested export schema (structs and lists; the engine's list
+    functions through macros/portable.sql):
     every later model sees flat, typed columns.
     Traffic source: GA4 exports since mid-2023 carry it in collected_traffic_source; older
     exports have that struct NULL and put the UTMs in the event params `source`, `medium`,
@@ -23,13 +24,13 @@ param_values as (
     select
         source.*,
         {%- for key in event_param_keys %}
-        event_params[list_position(param_keys, '{{ key }}')].value as {{ key }}_value
+        {{ revops.ga4_event_param('event_params', 'param_keys', key) }}.value as {{ key }}_value
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
     from (
         select
             *,
-            list_transform(event_params, lambda p: p.key) as param_keys
+            {{ revops.ga4_event_param_keys('event_params') }} as param_keys
         from source
     ) as source
 
@@ -49,8 +50,8 @@ params as (
         {%- for key in event_param_keys %}
         coalesce(
             {{ key }}_value.string_value,
-            cast({{ key }}_value.int_value as varchar),
-            cast(cast({{ key }}_value.double_value as bigint) as varchar)
+            cast({{ key }}_value.int_value as {{ dbt.type_string() }}),
+            cast(cast(round({{ key }}_value.double_value) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
         ) as param_{{ key }}
         {%- if not loop.last %},{% endif %}
         {%- endfor %}
@@ -62,9 +63,9 @@ renamed as (
 
     select
         ---------- keys
-        cast(strptime(event_date, '%Y%m%d') as date) as event_date,
-        make_timestamp(cast(event_timestamp as bigint)) as event_at,
-        cast(event_timestamp as bigint) as event_timestamp_micros,
+        {{ revops.parse_date('event_date', '%Y%m%d') }} as event_date,
+        {{ revops.timestamp_from_micros('cast(event_timestamp as ' ~ dbt.type_bigint() ~ ')') }} as event_at,
+        cast(event_timestamp as {{ dbt.type_bigint() }}) as event_timestamp_micros,
         event_name,
         user_pseudo_id,
         nullif(trim(user_id), '') as user_id,
