@@ -15,6 +15,7 @@ from pathlib import Path, PurePosixPath
 
 import duckdb
 
+from ingest.lake import BOOKKEEPING, sync_lake
 from ingest.landing import list_files, unchanged_since_last_run
 from ingest.loader import (
     RAW,
@@ -25,6 +26,7 @@ from ingest.loader import (
     raw_columns,
 )
 from ingest.parsers import ads, ga4, google_ads, hubspot, linkedin_ads, meta_ads, salesforce
+from revops.settings import Settings
 from revops.sources import BY_NAME, SOURCE_NAMES, SOURCES
 from revops.warehouse import deferred_checkpoints
 
@@ -115,8 +117,14 @@ def ingest_source(
     landing_dir: Path,
     source: str,
     log: logging.Logger | None = None,
+    lake_dir: Path | None = None,
 ) -> SourceResult:
-    """Load every new or changed landing file of one source into the raw schema."""
+    """Load every new or changed landing file of one source into the raw schema.
+
+    With a raw lake (``lake_dir``; by default the settings' lake when ``REVOPS_ENGINE`` reads
+    it, i.e. spark) the source's raw tables and the bookkeeping are then written to it as
+    Parquet (ingest/lake.py), also when no file changed, so a run killed before its lake was
+    written is finished by the next one."""
     if source not in PARSERS:
         raise ValueError(f"unknown source {source!r}; expected one of {', '.join(SOURCE_NAMES)}")
     log = log or logging.getLogger(__name__)
@@ -142,6 +150,11 @@ def ingest_source(
             [RAW, f"{source}__"],
         ).fetchall()
     ]
+    if lake_dir is None:
+        settings = Settings.from_env()
+        lake_dir = settings.lake_dir if settings.writes_lake else None
+    if lake_dir is not None:
+        sync_lake(con, lake_dir, [*result.tables, *BOOKKEEPING], log)
     log.info(
         "%s: %d files seen, %d loaded, %d skipped, %d failed, %d unchanged; rows %d read, "
         "%d loaded, %d rejected",
@@ -159,7 +172,12 @@ def ingest_source(
 
 
 def ingest_all(
-    con: duckdb.DuckDBPyConnection, landing_dir: Path, log: logging.Logger | None = None
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    log: logging.Logger | None = None,
+    lake_dir: Path | None = None,
 ) -> dict[str, SourceResult]:
     """Every source in turn, for scripts and benchmarks (Dagster runs sources separately)."""
-    return {source: ingest_source(con, landing_dir, source, log) for source in SOURCE_NAMES}
+    return {
+        source: ingest_source(con, landing_dir, source, log, lake_dir) for source in SOURCE_NAMES
+    }
