@@ -16,7 +16,7 @@ export DAGSTER_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: install run test test-ui ui docs bench lint clean
+.PHONY: install install-spark run test test-spark test-ui ui docs bench lint clean
 
 # dbt-core and dbt-duckdb (the `dbt` extra of pyproject.toml) get a virtualenv of their own:
 # the pipeline runs dbt as a subprocess, and without dbt-core beside it the Dagster process
@@ -65,7 +65,25 @@ $(DUCKDB1_VENV)/.installed:
 	touch $@
 
 test: $(STAMP) $(DUCKDB1_VENV)/.installed
-	REVOPS_TEST_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/pytest -m "not ui"
+	REVOPS_TEST_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/pytest -m "not ui and not spark"
+
+# REVOPS_ENGINE=spark: dbt-spark (session method) and pyspark in a virtualenv of their own,
+# from the `spark` extra of pyproject.toml; Spark needs Java 17 (Debian: openjdk-17-jre-headless).
+SPARK_VENV := .venv-spark
+SPARK_STAMP := $(SPARK_VENV)/.installed
+$(SPARK_STAMP): pyproject.toml
+	@command -v java >/dev/null || { echo "Spark needs Java 17 on PATH (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	test -d $(SPARK_VENV) || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_VENV)/bin/pip install -q --upgrade pip
+	$(PYTHON) -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['optional-dependencies']['spark']))" > $(SPARK_VENV)/requirements.txt
+	$(SPARK_VENV)/bin/pip install -q -r $(SPARK_VENV)/requirements.txt
+	touch $(SPARK_STAMP)
+
+install-spark: $(SPARK_STAMP)
+
+# The same marts on Spark as on DuckDB (tests/spark): about 10 minutes on 2 cores.
+test-spark: $(STAMP) $(SPARK_STAMP)
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/pytest -m spark tests/spark
 
 # The Dagster UI on loopback. The instance config and the dbt manifest are prepared here,
 # once, so the code server never parses dbt on import.
@@ -110,4 +128,4 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check revops ingest quality orchestration demo serving tests benchmarks
 
 clean:
-	rm -rf data .dagster_home $(DUCKDB1_VENV) dbt_project/target dbt_project/logs logs benchmarks/results .pytest_cache
+	rm -rf data .dagster_home $(DUCKDB1_VENV) dbt_project/target dbt_project/spark-warehouse dbt_project/metastore_db dbt_project/logs logs benchmarks/results .pytest_cache

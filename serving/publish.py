@@ -31,12 +31,15 @@ import glob
 import os
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
 
+from revops import engine
+from revops.settings import Settings
 from revops.warehouse import checked_size
+from serving.spark_marts import attach_spark_marts
 
 MARTS_SCHEMA = "marts"
 #: A mart with this column is compared, and replaced, day by day.
@@ -92,6 +95,7 @@ def publish_marts(
     memory_limit: str | None = None,
     threads: int | None = None,
     reuse_serving: bool = True,
+    spark_marts_dir: Path | str | None = None,
 ) -> PublishResult:
     """Copy every table and view of schema ``marts`` from ``warehouse`` to ``serving``, atomically.
 
@@ -102,8 +106,14 @@ def publish_marts(
     dashboard). With ``reuse_serving`` (the default) the new file starts from the
     current serving file when it has the wanted storage version, and only what
     changed is rewritten; without it, every mart is copied into an empty file.
+
+    With ``REVOPS_ENGINE=spark`` the marts are the ones Spark built (``spark_marts_dir``,
+    default ``<spark dir>/warehouse/marts.db`` of ``warehouse``), read from their Parquet
+    files with the types of the marts' contracts (serving/spark_marts.py): the serving
+    database and the report are the same as a DuckDB build's.
     """
-    warehouse = Path(warehouse)
+    if spark_marts_dir is None:
+        spark_marts_dir = _spark_marts_of(Path(warehouse))
     serving = Path(serving)
     storage_version = _checked_version(storage_version)
     serving.parent.mkdir(parents=True, exist_ok=True)
@@ -121,12 +131,16 @@ def publish_marts(
             con.execute(f"set memory_limit = '{checked_size(memory_limit)}'")
         if threads:
             con.execute(f"set threads = {int(threads)}")
-        con.execute(f"attach '{_sql_path(warehouse)}' as wh (read_only)")
+        if spark_marts_dir is not None:
+            attach_spark_marts(con, Path(spark_marts_dir), alias="wh")
+            origin = f"Spark warehouse {spark_marts_dir}"
+        else:
+            con.execute(f"attach '{_sql_path(warehouse)}' as wh (read_only)")
+            origin = f"warehouse {warehouse}"
         tables = _tables(con, "wh")
         if not tables:
             raise RuntimeError(
-                f"warehouse {warehouse} has no tables in schema {MARTS_SCHEMA!r}: "
-                "nothing to publish"
+                f"{origin} has no tables in schema {MARTS_SCHEMA!r}: nothing to publish"
             )
         _attach_target(con, serving, tmp, storage_version, reuse_serving)
         old_tables = set(_tables(con, "pub"))
@@ -158,6 +172,16 @@ def publish_marts(
         row_counts=row_counts,
         changes=changes,
     )
+
+
+def _spark_marts_of(warehouse: Path) -> Path | None:
+    """The Spark marts folder to publish from when the engine is Spark, else None."""
+    settings = Settings.from_env()
+    if settings.engine != "spark":
+        return None
+    if settings.spark_path is None:
+        settings = replace(settings, warehouse=warehouse)
+    return engine.spark_marts_dir(settings)
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
