@@ -113,18 +113,80 @@ def attach_spark_marts(
     marts_dir: Path,
     alias: str = "wh",
     contracts: dict[str, Contract] | None = None,
+    schema: str = MARTS_SCHEMA,
 ) -> list[str]:
-    """Attach an in-memory catalog ``alias`` with a view ``<alias>.marts.<mart>`` per mart
-    Spark built in ``marts_dir`` (``<spark dir>/warehouse/marts.db``); returns their names."""
+    """Attach an in-memory catalog ``alias`` with a view ``<alias>.<schema>.<mart>`` per mart
+    Spark built in ``marts_dir`` (``<spark dir>/warehouse/marts.db``); returns their names.
+
+    ``schema="main"`` with ``alias="marts"`` lets queries written for the DuckDB warehouse
+    (``select ... from marts.dim_leads``, the GX suites) read Spark's marts unchanged on a
+    connection to a warehouse that has no schema ``marts``."""
     contracts = mart_contracts() if contracts is None else contracts
     con.execute(f"attach ':memory:' as {_ident(alias)}")
-    con.execute(f"create schema {_ident(alias)}.{MARTS_SCHEMA}")
+    if schema != "main":
+        con.execute(f"create schema {_ident(alias)}.{_ident(schema)}")
     built = []
     for name, contract in sorted(contracts.items()):
         table_dir = Path(marts_dir) / name
         if not table_dir.is_dir():
             continue
         select = mart_select(con, table_dir, contract)
-        con.execute(f"create view {_ident(alias)}.{MARTS_SCHEMA}.{_ident(name)} as {select}")
+        con.execute(f"create view {_ident(alias)}.{_ident(schema)}.{_ident(name)} as {select}")
         built.append(name)
     return built
+
+
+def table_select(con: duckdb.DuckDBPyConnection, table_dir: Path) -> str | None:
+    """A DuckDB query of any Spark table (no contract): its Parquet columns, Spark's
+    timestamps as UTC wall time; None when Spark wrote no file (an empty partitioned table)."""
+    files = parquet_files(table_dir)
+    if not files:
+        return None
+    source = (
+        f"read_parquet([{', '.join(_literal(str(f)) for f in files)}], "
+        "hive_partitioning = true, union_by_name = true)"
+    )
+    columns = [
+        f"timezone('UTC', {_ident(name)}) as {_ident(name)}"
+        if data_type.upper().startswith("TIMESTAMP WITH TIME ZONE")
+        else _ident(name)
+        for name, data_type, *_ in con.execute(f"describe select * from {source}").fetchall()
+    ]
+    return f"select {', '.join(columns)} from {source}"
+
+
+def attach_spark_schema(con: duckdb.DuckDBPyConnection, schema_dir: Path, alias: str) -> list[str]:
+    """Attach an in-memory catalog ``alias`` with a view per table of one Spark schema folder
+    (``<spark dir>/warehouse/audit.db``: the failing rows dbt stored), so ``audit.<test>`` as
+    dbt-spark names the relation reads it on a DuckDB connection; returns the table names."""
+    con.execute(f"attach ':memory:' as {_ident(alias)}")
+    built = []
+    for table_dir in sorted(Path(schema_dir).iterdir()) if Path(schema_dir).is_dir() else []:
+        if not table_dir.is_dir() or not _IDENTIFIER.fullmatch(table_dir.name):
+            continue
+        select = table_select(con, table_dir)
+        if select is not None:
+            con.execute(f"create view {_ident(alias)}.main.{_ident(table_dir.name)} as {select}")
+            built.append(table_dir.name)
+    return built
+
+
+def connect_with_spark_tables(
+    warehouse: Path, spark_warehouse_dir: Path, read_only: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection that reads like the warehouse of a DuckDB build when Spark built
+    the models: the warehouse file (raw tables, ingest_log) attached and in use, Spark's marts
+    as ``marts.<mart>`` (with their contracts' types) and its stored failing rows as
+    ``audit.<test>``. For the checks that query the marts after dbt (the GX suites, the failing
+    rows shown with a failed check). ``spark_warehouse_dir`` is ``<spark dir>/warehouse``."""
+    con = duckdb.connect()
+    try:
+        mode = " (read_only)" if read_only else ""
+        con.execute(f"attach {_literal(str(warehouse))} as warehouse{mode}")
+        con.execute("use warehouse")
+        attach_spark_marts(con, Path(spark_warehouse_dir) / "marts.db", "marts", schema="main")
+        attach_spark_schema(con, Path(spark_warehouse_dir) / "audit.db", "audit")
+    except BaseException:
+        con.close()
+        raise
+    return con
