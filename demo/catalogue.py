@@ -307,6 +307,57 @@ PARTNER_EVENT_NAME = "Partner Summit 2026"
 PARTNER_EVENT_CHANNEL = "Referral"
 PARTNER_EVENT_AT = 0.45  # fraction of the period
 
+# Salesforce Campaigns whose members respond without a web session (simulate._responses): a
+# weekly product webinar (leads register after their form fill, some contacts during their
+# deal) and a roadshow of field events every three weeks, whose attendee lists marketing ops
+# import onto the contacts of opportunities after the deal opened (a response dated before the
+# lead existed). (name, Type, weekday of the first date (Monday 0), days between dates, hour of
+# the day in UTC). Neither has spend, sessions or leads, so their touches take the channel Other
+# (docs/definitions.md, Touchpoints).
+WEBINAR_SERIES = ("Webinar - Automation Live", "Webinar", 3, 7, 16)
+ROADSHOW_SERIES = ("Roadshow - Ops Leaders", "Event", 2, 21, 9)
+
+# Buyer journeys (simulate._journeys): web visits of a lead's buyer before and after the form
+# fill, through the traffic sources named here (TrafficSource.name) with these weights.
+# `Prospecting - Lookalike 1%` reaches people who never heard of the company: it opens many
+# journeys and almost never closes one. `Retargeting - Website Visitors` can only reach people
+# who have been on the site: it brings buyers back just before the sales call that creates the
+# opportunity, and never opens a journey. So first-touch and last-touch attribution disagree
+# about both, on purpose.
+OPENER_SOURCE = "paid:120208456712340013"  # Prospecting - Lookalike 1% (Meta)
+CLOSER_SOURCE = "paid:120208456712340012"  # Retargeting - Website Visitors (Meta)
+JOURNEY_OPEN: dict[str, float] = {
+    OPENER_SOURCE: 0.60,
+    "organic_google": 0.12,
+    "paid:183452762": 0.08,  # Sponsored Content - Ops Leaders (LinkedIn)
+    "social_linkedin": 0.07,
+    "referral_g2": 0.07,
+    "paid:20431002": 0.06,  # Generic - Workflow Automation (Google)
+}
+JOURNEY_RETURN_BEFORE: dict[str, float] = {
+    "direct": 0.30,
+    "organic_google": 0.24,
+    "paid:20431001": 0.14,  # Brand - Search (Google)
+    "email_newsletter": 0.10,
+    "referral_capterra": 0.08,
+    "organic_bing": 0.06,
+    OPENER_SOURCE: 0.05,
+    "social_linkedin": 0.03,
+}
+JOURNEY_RETURN_AFTER: dict[str, float] = {
+    "direct": 0.34,
+    "email_nurture": 0.22,
+    "organic_google": 0.18,
+    "paid:20431001": 0.14,
+    CLOSER_SOURCE: 0.08,
+    "referral_g2": 0.04,
+}
+JOURNEY_CLOSE: dict[str, float] = {
+    CLOSER_SOURCE: 0.62,
+    "paid:20431001": 0.22,
+    "direct": 0.16,
+}
+
 # (platform, campaign_id) -> campaign_key for mapped campaigns: the seed rows, as data.
 CAMPAIGN_MAP_KEYS: dict[tuple[str, str], str] = {
     ("linkedin_ads", "183452761"): "li_abm_enterprise_it",

@@ -13,6 +13,12 @@ lead; reps answer at their own speed (catalogue.SALES_REPS) while the lead queue
 untouched; opportunities change stage and Amount from one weekly snapshot to the next, and a
 deal is won between any two snapshots (_guarantee_wins).
 
+What the attribution marts find, on purpose: buyers come back several times, through other
+campaigns and channels, before and after the form fill (_journeys), and respond to webinars and
+roadshow events as leads and as contacts (_responses); a prospecting campaign opens journeys and
+a retargeting campaign closes them, so first- and last-touch attribution disagree about both.
+Journeys re-link sessions the site had anyway and never move a lead's source.
+
 Every event keeps its time in epoch seconds (GA4 in microseconds), with NEVER for events that
 did not happen, so the state of any record at any snapshot time is a comparison away
 (see demo/state.py). There are no Python loops over rows: only over days, campaigns or sources.
@@ -48,6 +54,19 @@ ATTRIBUTION_WINDOW = 30 * DAY
 STORY_STREAM = 0x5354
 NO_BUDGET_CHASE_DAYS = 12  # median days from the first touch to a No Budget rejection
 STAGE_GAP_DAYS = 6  # median days an opportunity stays in a stage
+# Buyer journeys and campaign responses (_journeys, _responses) draw from a stream of their own
+# too: the leads, their outcomes and the opportunities are what they were without them.
+JOURNEY_STREAM = 0x4A52
+P_OPENING_VISIT = 0.85  # web leads (not stitched by client id) first seen weeks before the form
+RETURNS_BEFORE = 0.9  # mean visits between the opening visit and the form fill
+RETURNS_AFTER = 1.3  # mean visits of an MQL's buyer while sales works the lead
+P_SECOND_DEVICE_WEB = 0.15  # MQLs of web leads who also come back, logged in, on a phone
+P_SECOND_DEVICE_OTHER = 0.3  # MQLs of leads that never came through the site who visit later
+P_CLOSING_VISIT = 0.7  # converted buyers who come back in the last day before the sales call
+P_WEBINAR_MQL, P_WEBINAR_OTHER = 0.3, 0.08  # leads who register for the weekly webinar
+P_WEBINAR_ATTEND = 0.65
+P_WEBINAR_CONTACT = 0.15  # contacts who register for a webinar while their deal is open
+P_ROADSHOW = 0.08  # converted buyers who had been at a roadshow event before their form fill
 
 
 @dataclass
@@ -886,7 +905,8 @@ def _guarantee_wins(
 
 
 def _sf_campaigns(p: Params) -> pd.DataFrame:
-    """Salesforce Campaign records: the partner event, a trade show, one per marketing campaign."""
+    """Salesforce Campaign records: the partner event, a trade show, one per marketing campaign,
+    the webinar series and the roadshow."""
     rows = [
         (
             cat.PARTNER_EVENT_NAME,
@@ -902,6 +922,8 @@ def _sf_campaigns(p: Params) -> pd.DataFrame:
         rows.append((c.name, "Advertisement", c.start, c.end, i, ""))
     for name, (_s, _m, camp, _v) in cat.EMAIL_CAMPAIGNS.items():
         rows.append((camp, "Email", 0.0, 1.0, -1, name))
+    for series in (cat.WEBINAR_SERIES, cat.ROADSHOW_SERIES):
+        rows.append((series[0], series[1], 0.0, 1.0, -1, ""))
     frame = pd.DataFrame(rows, columns=["name", "type", "start", "end", "campaign", "email"])
     frame["sf_campaign"] = np.arange(len(frame))
     frame["Id"] = [sf_id("Campaign", 4_200 + i) for i in range(len(frame))]
@@ -945,6 +967,119 @@ def _campaign_members(
     )
 
 
+def _series_dates(p: Params, series: tuple[str, str, int, int, int]) -> np.ndarray:
+    """Times of a recurring campaign's events: every `every` days from the first `weekday`
+    (Monday 0) of the period, at `hour` UTC, inside the simulated days."""
+    _name, _type, weekday, every, hour = series
+    first = (weekday - pd.Timestamp(p.start).weekday()) % 7
+    days = np.arange(first, p.days, every)
+    return p.start_s + days.astype(np.int64) * DAY + hour * HOUR
+
+
+def _responses(
+    rng: np.random.Generator,
+    p: Params,
+    leads: pd.DataFrame,
+    opps: pd.DataFrame,
+    sf_campaigns: pd.DataFrame,
+    members: pd.DataFrame,
+) -> pd.DataFrame:
+    """Campaign members beyond the form's campaign: webinar registrations and roadshow visits.
+
+    - Leads register for the weekly webinar a day or two after their form fill (MQLs more
+      often); two in three attend (HasResponded from the webinar on, FirstRespondedDate its
+      day), the others stay `Registered`.
+    - Contacts register for a webinar while their deal is open (a response after the
+      opportunity's creation: no touch of it).
+    - A converted buyer may have been at a roadshow event in the weeks before the form fill;
+      marketing ops imports the attendee list onto the contact after the deal opened, so the
+      contact's response is dated before the lead existed (a touch when it falls in the
+      window, docs/definitions.md#touchpoints).
+    Once a lead is converted its member rows also name the contact (`contact_s`), as
+    Salesforce does on conversion.
+    """
+    names = sf_campaigns["name"].to_numpy()
+    webinar = int(np.flatnonzero(names == cat.WEBINAR_SERIES[0])[0])
+    roadshow = int(np.flatnonzero(names == cat.ROADSHOW_SERIES[0])[0])
+    webinars = _series_dates(p, cat.WEBINAR_SERIES)
+    roadshows = _series_dates(p, cat.ROADSHOW_SERIES)
+    n = len(leads)
+    created = leads["created_s"].to_numpy()
+    lead_opp = np.full(n, -1, dtype=np.int64)
+    from_lead = opps["lead"].to_numpy() >= 0
+    lead_opp[opps["lead"].to_numpy()[from_lead]] = opps["opp"].to_numpy()[from_lead]
+    opp_created = opps["created_s"].to_numpy()
+
+    def next_webinar(after: np.ndarray) -> np.ndarray:
+        i = np.searchsorted(webinars, after, side="left")
+        return np.where(i < webinars.size, webinars[np.minimum(i, webinars.size - 1)], NEVER)
+
+    parts = [members.assign(contact_opp=-1, responded_s=members["created_s"].to_numpy())]
+    # Leads register for the webinar.
+    is_mql = leads["mql_s"].to_numpy() < NEVER
+    registers = rng.random(n) < np.where(is_mql, P_WEBINAR_MQL, P_WEBINAR_OTHER)
+    reg_s = created + _lognormal_seconds(rng, 1.5 * DAY, 0.8, n)
+    date = next_webinar(reg_s + 2 * HOUR)
+    attends = rng.random(n) < P_WEBINAR_ATTEND
+    take = registers & (date < NEVER)
+    parts.append(
+        pd.DataFrame(
+            {
+                "lead": np.flatnonzero(take),
+                "sf_campaign": webinar,
+                "created_s": reg_s[take],
+                "contact_opp": -1,
+                "responded_s": np.where(attends, date, NEVER)[take],
+            }
+        )
+    )
+    # Contacts of opportunities register for a webinar during the deal.
+    conv = np.flatnonzero(lead_opp >= 0)
+    o = lead_opp[conv]
+    c_reg = opp_created[o] + _lognormal_seconds(rng, 3 * DAY, 0.8, conv.size)
+    c_date = next_webinar(c_reg + 2 * HOUR)
+    c_take = (rng.random(conv.size) < P_WEBINAR_CONTACT) & (c_date < NEVER)
+    c_attends = rng.random(conv.size) < P_WEBINAR_ATTEND
+    parts.append(
+        pd.DataFrame(
+            {
+                "lead": -1,
+                "sf_campaign": webinar,
+                "created_s": c_reg[c_take],
+                "contact_opp": o[c_take],
+                "responded_s": np.where(c_attends, c_date, NEVER)[c_take],
+            }
+        )
+    )
+    # Roadshow attendees of the 45 days before the form fill, imported onto the contact.
+    i = np.searchsorted(roadshows, created[conv] - DAY, side="right") - 1
+    event = np.where(i >= 0, roadshows[np.maximum(i, 0)], -1)
+    r_take = (rng.random(conv.size) < P_ROADSHOW) & (i >= 0) & (event >= created[conv] - 45 * DAY)
+    imported = opp_created[o] + _lognormal_seconds(rng, 2 * DAY, 0.8, conv.size)
+    parts.append(
+        pd.DataFrame(
+            {
+                "lead": -1,
+                "sf_campaign": roadshow,
+                "created_s": imported[r_take],
+                "contact_opp": o[r_take],
+                "responded_s": event[r_take],
+            }
+        )
+    )
+    out = pd.concat(parts, ignore_index=True)
+    for col in ("lead", "sf_campaign", "created_s", "contact_opp", "responded_s"):
+        out[col] = out[col].astype(np.int64)
+    # A lead's rows name its contact from its conversion on.
+    lead = out["lead"].to_numpy()
+    of_lead = lead >= 0
+    opp = np.where(of_lead, lead_opp[np.maximum(lead, 0)], out["contact_opp"].to_numpy())
+    converted_at = np.where(of_lead & (opp >= 0), opp_created[np.maximum(opp, 0)], NEVER)
+    out["contact_opp"] = opp
+    out["contact_s"] = np.where(of_lead, converted_at, out["created_s"].to_numpy())
+    return out
+
+
 def cat_range(leads: pd.DataFrame, mask: np.ndarray) -> np.ndarray:
     """Campaign index per lead (the lead-gen campaign for lead-gen leads), -1 elsewhere."""
     return np.where(mask, leads["campaign"].to_numpy(), -1)
@@ -959,6 +1094,223 @@ def _users(p: Params) -> pd.DataFrame:
     return frame
 
 
+# ----------------------------------------------------------------------------- journeys
+
+
+def _draw_sources(
+    rng: np.random.Generator, mix: dict[str, float], sources: list[cat.TrafficSource], n: int
+) -> np.ndarray:
+    """n traffic-source indexes drawn from a {TrafficSource.name: weight} mix."""
+    index = {s.name: k for k, s in enumerate(sources)}
+    keys = np.array([index[name] for name in mix], dtype=np.int64)
+    weights = np.array(list(mix.values()), dtype=float)
+    return keys[rng.choice(keys.size, size=n, p=weights / weights.sum())]
+
+
+def _relink(
+    rng: np.random.Generator,
+    source: np.ndarray,
+    start: np.ndarray,
+    free: np.ndarray,
+    want_source: np.ndarray,
+    lo: np.ndarray,
+    hi: np.ndarray,
+) -> np.ndarray:
+    """For each wanted visit (a traffic source, a time range [lo, hi)), a free session of that
+    source that started in the range, each session used once; -1 when none is left. `free`
+    is updated in place. Sessions are time-ordered, so a range is a slice per source."""
+    chosen = np.full(want_source.size, -1, dtype=np.int64)
+    for k in np.unique(want_source):
+        pool = np.flatnonzero((source == k) & free)
+        times = start[pool]
+        ask = np.flatnonzero(want_source == k)
+        ask = ask[rng.permutation(ask.size)]
+        for _ in range(6):  # draws that hit a taken session draw again
+            a = np.searchsorted(times, lo[ask], side="left")
+            b = np.searchsorted(times, hi[ask], side="left")
+            ask, a, b = ask[b > a], a[b > a], b[b > a]
+            if ask.size == 0:
+                break
+            pick = pool[a + np.floor(rng.random(ask.size) * (b - a)).astype(np.int64)]
+            ok = free[pick]
+            ok[ok] = ~pd.Series(pick[ok]).duplicated().to_numpy()
+            chosen[ask[ok]] = pick[ok]
+            free[pick[ok]] = False
+            ask = ask[~ok]
+    return chosen
+
+
+def _journeys(
+    rng: np.random.Generator,
+    p: Params,
+    sources: list[cat.TrafficSource],
+    sessions: pd.DataFrame,
+    visitors: pd.DataFrame,
+    leads: pd.DataFrame,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The buyer's visits around the form fill, made of sessions the site had anyway.
+
+    Before the form fill (web leads): an opening visit in the three weeks before the visitor's
+    first session (cat.JOURNEY_OPEN: mostly the prospecting campaign), then returns (Direct,
+    Organic, Brand search, the newsletter...). After it, while sales works an MQL: returns
+    (Direct, the nurture e-mails, Organic, Brand search); a converted buyer often comes back in
+    the day and a half before the sales call that creates the opportunity (cat.JOURNEY_CLOSE:
+    mostly retargeting). Some buyers come back on a second device where they are logged in
+    (every event carries the e-mail's user_id), also buyers whose lead never came through the
+    site. Each visit is an existing session of that source and time, taken from a visitor who
+    is no lead's (so sessions per campaign stay what the ad clicks gave); a visitor left
+    without sessions is gone. No lead's source moves: visits after the form fill are outside
+    its window (which ends at the lead's creation), and a lead whose source is stitched from
+    its captured GA client id (no captured UTMs) gets no opening visit and its earlier returns
+    after its first visit of the window. So every truth but the touches stays what it was.
+    """
+    n = len(leads)
+    created_us = leads["created_s"].to_numpy() * US
+    vis = leads["visitor"].to_numpy()
+    web = (leads["origin"].to_numpy() == "web") & (vis >= 0)
+    source = sessions["source"].to_numpy()
+    start = sessions["start_us"].to_numpy()
+    s_visitor = sessions["visitor"].to_numpy()
+    nv0 = len(visitors)
+    lead_visitor = np.zeros(nv0, dtype=bool)
+    lead_visitor[vis[vis >= 0]] = True
+    free = ~lead_visitor[s_visitor] & (sessions["lead_us"].to_numpy() < 0)
+    first_of_visitor = np.full(nv0, NEVER, dtype=np.int64)
+    np.minimum.at(first_of_visitor, s_visitor, start)
+    first_us = first_of_visitor[np.maximum(vis, 0)]
+    # A lead without captured UTMs whose GA client id was captured takes its source from its
+    # visitor's first session in the 30 days before its creation: its buyer's earlier visits
+    # come after that one, so that no lead's source moves.
+    stitched = web & ~leads["utm_captured"].to_numpy() & leads["ga_captured"].to_numpy()
+    lead_of_visitor = np.full(nv0, -1, dtype=np.int64)
+    lead_of_visitor[vis[web]] = np.flatnonzero(web)
+    s_lead = lead_of_visitor[s_visitor]
+    in_window = (s_lead >= 0) & (
+        start >= leads["created_s"].to_numpy()[s_lead] * US - 30 * DAY * US
+    )
+    first_in_window = np.full(n, NEVER, dtype=np.int64)
+    np.minimum.at(first_in_window, s_lead[in_window], start[in_window])
+    form_us = start[np.maximum(leads["session"].to_numpy(), 0)]
+    lo_us = created_us - (30 * DAY - HOUR) * US  # inside the 30-day window, with an hour spare
+    minute = 60 * US
+
+    # The ends of the journey first: the opening visit and the closing one.
+    opens = web & ~stitched & (rng.random(n) < P_OPENING_VISIT)
+    open_lo = np.maximum(lo_us, first_us - 21 * DAY * US)
+    open_hi = first_us - 10 * minute
+    mql = leads["mql_s"].to_numpy() < NEVER
+    decision = leads["decision_s"].to_numpy()
+    decided = decision < NEVER
+    opp_us = np.where(decided, decision, 0) * US
+    second = mql & (rng.random(n) < np.where(web, P_SECOND_DEVICE_WEB, P_SECOND_DEVICE_OTHER))
+    returns = mql & (web | second)
+    post_lo = created_us + minute
+    closes = returns & leads["converted"].to_numpy() & decided
+    closes &= rng.random(n) < P_CLOSING_VISIT
+    close_lo = np.maximum(post_lo, opp_us - 36 * HOUR * US)
+    close_hi = opp_us - 10 * minute
+    ends = np.concatenate([np.flatnonzero(opens), np.flatnonzero(closes)])
+    ends_source = np.concatenate(
+        [
+            _draw_sources(rng, cat.JOURNEY_OPEN, sources, int(opens.sum())),
+            _draw_sources(rng, cat.JOURNEY_CLOSE, sources, int(closes.sum())),
+        ]
+    )
+    is_open = np.arange(ends.size) < opens.sum()
+    ends_lo = np.where(is_open, open_lo[ends], close_lo[ends])
+    ends_hi = np.where(is_open, open_hi[ends], close_hi[ends])
+    got = _relink(rng, source, start, free, ends_source, ends_lo, ends_hi)
+    opened_at = np.full(n, -1, dtype=np.int64)
+    closed_at = np.full(n, -1, dtype=np.int64)
+    opened_at[ends[is_open & (got >= 0)]] = start[got[is_open & (got >= 0)]]
+    closed_at[ends[~is_open & (got >= 0)]] = start[got[~is_open & (got >= 0)]]
+
+    # Then the returns in between: before the form fill after the opening visit (else in the
+    # week before the first visit), after it up to the closing visit (else the decision, else
+    # three weeks).
+    pre_lo = np.where(opened_at >= 0, opened_at, np.maximum(lo_us, first_us - 7 * DAY * US))
+    pre_lo = np.where(stitched, first_in_window, pre_lo)
+    pre_hi = form_us - 10 * minute
+    k_pre = np.where(web, np.minimum(3, rng.poisson(RETURNS_BEFORE, n)), 0)
+    post_hi = np.where(
+        closed_at >= 0, closed_at, np.where(decided, opp_us, created_us + 21 * DAY * US)
+    )
+    k_post = np.where(returns, np.minimum(4, rng.poisson(RETURNS_AFTER, n)), 0)
+    pre_lead = np.repeat(np.arange(n), k_pre)
+    post_lead = np.repeat(np.arange(n), k_post)
+    mids = np.concatenate([pre_lead, post_lead])
+    mids_source = np.concatenate(
+        [
+            _draw_sources(rng, cat.JOURNEY_RETURN_BEFORE, sources, pre_lead.size),
+            _draw_sources(rng, cat.JOURNEY_RETURN_AFTER, sources, post_lead.size),
+        ]
+    )
+    before = np.arange(mids.size) < pre_lead.size
+    mids_lo = np.where(before, pre_lo[mids] + minute, post_lo[mids])
+    mids_hi = np.where(before, pre_hi[mids], post_hi[mids])
+    got_mids = _relink(rng, source, start, free, mids_source, mids_lo, mids_hi)
+
+    # Who each visit goes to: the lead's visitor, or after the form fill its second device
+    # (half of the time for a web lead, always for one that never came through the site).
+    lead = np.concatenate([ends, mids])
+    taken = np.concatenate([got, got_mids])
+    after = np.concatenate([~is_open, ~before])
+    kept = taken >= 0
+    lead, taken, after = lead[kept], taken[kept], after[kept]
+    on_second = after & second[lead] & (~web[lead] | (rng.random(lead.size) < 0.5))
+    device_leads = np.unique(lead[on_second])
+    device_of = np.full(n, -1, dtype=np.int64)
+    device_of[device_leads] = nv0 + np.arange(device_leads.size)
+    new_visitor = np.where(on_second, device_of[lead], vis[lead])
+    # A visitor never starts two sessions in one second: such a visit stays where it was.
+    moved = s_visitor.copy()
+    moved[taken] = new_visitor
+    sid = start // US
+    clash = pd.DataFrame({"v": moved, "s": sid}).duplicated(keep=False).to_numpy()
+    moved[taken[clash[taken]]] = s_visitor[taken[clash[taken]]]
+
+    # Visitors: the second devices (logged in from their first event on) join; visitors left
+    # without a session leave; all are numbered again in order.
+    dev_visitor = np.arange(nv0, nv0 + device_leads.size)
+    dev_first = np.full(device_leads.size, NEVER, dtype=np.int64)
+    on_device = moved >= nv0
+    np.minimum.at(dev_first, moved[on_device] - nv0, start[on_device])
+    dev_lead = device_leads
+    devices = pd.DataFrame(
+        {
+            "visitor": dev_visitor,
+            "pseudo_rand": rng.integers(100_000_000, 2_147_483_647, device_leads.size),
+            "first_source": 0,
+            "device": rng.choice(
+                np.array(["mobile", "desktop", "tablet"]), device_leads.size, p=[0.8, 0.15, 0.05]
+            ),
+            "country": leads["country"].to_numpy()[dev_lead],
+            "user_id": leads["email_sha256"].to_numpy()[dev_lead],
+            "identified_from_us": dev_first - 1,
+        }
+    )
+    all_visitors = pd.concat([visitors, devices], ignore_index=True)
+    has_session = np.zeros(len(all_visitors), dtype=bool)
+    has_session[moved] = True
+    renumber = np.cumsum(has_session) - 1
+    out = all_visitors[has_session].reset_index(drop=True)
+    out["visitor"] = np.arange(len(out))
+    sessions["visitor"] = renumber[moved]
+    leads["visitor"] = np.where(vis >= 0, renumber[np.maximum(vis, 0)], -1)
+    sessions["session_number"] = sessions.groupby("visitor").cumcount().to_numpy() + 1
+    firsts = sessions.drop_duplicates("visitor").sort_values("visitor")  # time-ordered
+    out["first_s"] = firsts["start_us"].to_numpy() // US
+    out["first_source"] = firsts["source"].to_numpy()
+    # A visitor's client id carries the time of its first visit, which may now be earlier.
+    out["user_pseudo_id"] = out["pseudo_rand"].astype(str) + "." + out["first_s"].astype(str)
+    leads["ga_client_id"] = np.where(
+        leads["ga_captured"] & (vis >= 0),
+        out["user_pseudo_id"].to_numpy()[np.maximum(leads["visitor"].to_numpy(), 0)],
+        "",
+    )
+    return sessions, out
+
+
 # ----------------------------------------------------------------------------- entry point
 
 
@@ -966,6 +1318,7 @@ def simulate(p: Params) -> World:
     """Run the whole company once. Same Params, same World."""
     rng = np.random.default_rng(p.seed)
     story = np.random.default_rng([p.seed, STORY_STREAM])
+    journey = np.random.default_rng([p.seed, JOURNEY_STREAM])
     start_weekday = pd.Timestamp(p.start).weekday()
     weekday = (start_weekday + np.arange(p.days)) % 7
     trend = 0.85 + 0.3 * np.arange(p.days) / max(p.days - 1, 1)
@@ -997,6 +1350,11 @@ def simulate(p: Params) -> World:
     visitors.loc[ident["visitor"].to_numpy(), "user_id"] = ident["email_sha256"].to_numpy()
     visitors["identified_from_us"] = np.int64(NEVER)
     visitors.loc[ident["visitor"].to_numpy(), "identified_from_us"] = ident["lead_us"].to_numpy()
+
+    _simulate_sales(rng, story, p, leads)
+    tasks = _simulate_tasks(rng, story, p, leads)
+    _guarantee_pending(rng, p, leads, tasks)
+    sessions, visitors = _journeys(journey, p, sources, sessions, visitors, leads)
     # user_id mode per session: 0 none, 1 from the lead event on, 2 every event.
     ident_from = visitors["identified_from_us"].to_numpy()[sessions["visitor"].to_numpy()]
     start = sessions["start_us"].to_numpy()
@@ -1004,13 +1362,10 @@ def simulate(p: Params) -> World:
         start > ident_from, 2, np.where(sessions["lead_us"].to_numpy() == ident_from, 1, 0)
     ).astype(np.int8)
 
-    _simulate_sales(rng, story, p, leads)
-    tasks = _simulate_tasks(rng, story, p, leads)
-    _guarantee_pending(rng, p, leads, tasks)
-
     sf_campaigns = _sf_campaigns(p)
     members = _campaign_members(leads, sources, sf_campaigns)
     opps, history = _simulate_opportunities(rng, story, p, leads, weekday, partner_campaign=0)
+    members = _responses(journey, p, leads, opps, sf_campaigns, members)
     lead_campaign = leads["sf_campaign"].to_numpy()
     from_lead = opps["lead"].to_numpy() >= 0
     opps.loc[from_lead, "sf_campaign"] = lead_campaign[opps.loc[from_lead, "lead"].to_numpy()]

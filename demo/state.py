@@ -86,9 +86,19 @@ def history_at(w: World, t: int) -> pd.DataFrame:
 
 
 def members_at(w: World, t: int) -> pd.DataFrame:
+    """CampaignMembers present at t (a lead's go with the lead when it is hard-deleted), with
+    `has_responded` (responded by t) and `contact` (the opportunity whose contact the row names
+    by t, else -1)."""
     M = w.campaign_members
-    present = (M["created_s"] <= t) & (w.leads["hard_deleted_s"].to_numpy()[M["lead"]] > t)
-    return M[present.to_numpy()]
+    lead = M["lead"].to_numpy()
+    lead_gone = np.where(
+        lead >= 0, w.leads["hard_deleted_s"].to_numpy()[np.maximum(lead, 0)], NEVER
+    )
+    present = (M["created_s"].to_numpy() <= t) & (lead_gone > t)
+    df = M[present].copy()
+    df["has_responded"] = (df["responded_s"] <= t).to_numpy()
+    df["contact"] = np.where(df["contact_s"] <= t, df["contact_opp"], -1)
+    return df
 
 
 def never(x: np.ndarray) -> np.ndarray:

@@ -310,7 +310,15 @@ def _campaign_frame(w: World, t: int, f: Fmt) -> pd.DataFrame:
 
 
 def _member_frame(w: World, t: int, f: Fmt) -> pd.DataFrame:
+    """CampaignMembers at t: a lead's rows name its contact once it is converted; a contact's
+    row (webinar during the deal, roadshow import) has no LeadId. Webinar and event members are
+    `Registered` until they attend."""
     M = state.members_at(w, t)
+    responded = M["has_responded"].to_numpy()
+    series = np.isin(
+        w.sf_campaigns["name"].to_numpy()[M["sf_campaign"].to_numpy()],
+        [cat.WEBINAR_SERIES[0], cat.ROADSHOW_SERIES[0]],
+    )
     return pd.DataFrame(
         {
             "Id": _ids("CampaignMember", M.index.to_numpy()),
@@ -318,12 +326,16 @@ def _member_frame(w: World, t: int, f: Fmt) -> pd.DataFrame:
             "CampaignId": w.sf_campaigns["Id"]
             .to_numpy()[M["sf_campaign"].to_numpy()]
             .astype(object),
-            "LeadId": _ids("Lead", M["lead"].to_numpy()),
-            "ContactId": f.lookup(np.full(len(M), "", dtype=object)),
-            "Status": "Responded",
-            "HasResponded": f.bool(np.ones(len(M), dtype=bool)),
+            "LeadId": f.lookup(_pick(_ids("Lead", w.leads["lead"].to_numpy()), M["lead"])),
+            "ContactId": f.lookup(
+                _pick(_ids("Contact", w.opportunities["opp"].to_numpy()), M["contact"])
+            ),
+            "Status": np.where(
+                responded, np.where(series, "Attended", "Responded"), "Registered"
+            ).astype(object),
+            "HasResponded": f.bool(responded),
             "CreatedDate": f.dt(M["created_s"]),
-            "FirstRespondedDate": f.date(M["created_s"]),
+            "FirstRespondedDate": f.date(np.where(responded, M["responded_s"], NEVER)),
         }
     )
 
