@@ -9,7 +9,13 @@ simulated records at the as-of time (the newest snapshot's time):
   [created_at - 30 days, created_at] (by GA client id, or by user_id = SHA-256 of the e-mail)
   > LeadSource as a source with empty medium;
 - first sales touch, SLA (24 h) and outcome per MQL; opportunity source; wins at the as-of;
-- sales tasks per lead: its non-deleted tasks at or after mql_at (all of them for a non-MQL).
+- sales tasks per lead: its non-deleted tasks at or after mql_at (all of them for a non-MQL);
+- touchpoints of an opportunity: the sessions of its lead's visitors (the captured GA client id,
+  and every visitor logged in with the e-mail's SHA-256) and the responded CampaignMembers of the
+  lead or its contact (at 00:00 UTC of FirstRespondedDate) in [lead created - 30 days,
+  opportunity created], the form fill when the lead's source is its captured UTMs, else the
+  lead's source; an opportunity without a lead has its own source; six attribution models
+  (time decay: whole seconds from the touch's second to the opportunity's creation, as days).
 
 Files (written by `revops generate` into the ground-truth folder):
 - summary.json, campaigns.csv, leads.csv (+ `owner_id`, `sales_tasks`), opportunities.csv;
@@ -23,13 +29,22 @@ Files (written by `revops generate` into the ground-truth folder):
   stage, from the state at each snapshot: open_opportunities, open_amount, and since the
   snapshot before (empty for the oldest) created_since_previous, won_since_previous,
   won_amount_since_previous;
-- lead_cohorts.csv (mart_lead_cohorts): lead_month x channel, cohort days between UTC dates.
+- lead_cohorts.csv (mart_lead_cohorts): lead_month x channel, cohort days between UTC dates;
+- touchpoints.csv (fct_touchpoints): every non-deleted opportunity's touches in order:
+  opportunity_id, lead_id (empty for an opportunity without a lead), position, touch_count,
+  touch_at (UTC, microseconds), touch_type, channel, campaign_key (empty: no campaign),
+  is_first, is_lead_creation, is_opportunity_creation, source_id (the session's
+  `user_pseudo_id|ga_session_id`, the CampaignMember Id, the lead or opportunity Id);
+- attribution.csv (mart_attribution): opportunity_id x attribution_model x channel x
+  campaign_key (`(none)` for no campaign), rows with credit only: credit (12 decimals),
+  attributed_pipeline, attributed_revenue, is_won.
 Money has 2 decimals, medians and rates 6; an empty cell is NULL.
 Contract of the files: docs/ARCHITECTURE.md, "Demo generator".
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,6 +103,8 @@ class Truth:
     owner_handoff: pd.DataFrame
     pipeline_by_snapshot: pd.DataFrame
     lead_cohorts: pd.DataFrame
+    touchpoints: pd.DataFrame
+    attribution: pd.DataFrame
 
 
 def _ts(seconds: np.ndarray) -> np.ndarray:
@@ -357,6 +374,13 @@ def w_opp_ids(w: World) -> np.ndarray:
     return _ids("Opportunity", w.opportunities["opp"].to_numpy())
 
 
+def _sf_ids(obj: str, counters: np.ndarray) -> np.ndarray:
+    """Salesforce Ids of records numbered as the simulation numbers them."""
+    from demo.writers.salesforce import _ids
+
+    return _ids(obj, counters)
+
+
 # ----------------------------------------------------------------------------- feedback marts
 
 
@@ -580,6 +604,294 @@ def _lead_cohorts(leads: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["lead_month", "channel"], ignore_index=True)
 
 
+# ----------------------------------------------------------------------------- attribution
+
+TOUCH_TYPES = ("session", "campaign_response", "lead_source", "opportunity_source")
+ATTRIBUTION_MODELS = ("first_touch", "last_touch", "linear", "u_shaped", "w_shaped", "time_decay")
+STITCHING_WINDOW_DAYS = 30
+HALF_LIFE_DAYS = 7
+TOUCH_COLUMNS = [
+    "opportunity_id",
+    "lead_id",
+    "position",
+    "touch_count",
+    "touch_at",
+    "touch_type",
+    "channel",
+    "campaign_key",
+    "is_first",
+    "is_lead_creation",
+    "is_opportunity_creation",
+    "source_id",
+]
+ATTRIBUTION_COLUMNS = [
+    "opportunity_id",
+    "attribution_model",
+    "channel",
+    "campaign_key",
+    "credit",
+    "attributed_pipeline",
+    "attributed_revenue",
+    "is_won",
+]
+
+
+def _ts_us(micros: np.ndarray) -> np.ndarray:
+    """`YYYY-MM-DD HH:MM:SS.ffffff` (UTC) of epoch microseconds."""
+    text = np.datetime_as_string(np.asarray(micros, dtype=np.int64).astype("datetime64[us]"))
+    return np.char.replace(text, "T", " ").astype(object)
+
+
+def _session_keys(pseudo_ids: np.ndarray, session_ids: np.ndarray) -> np.ndarray:
+    """session_key as the pipeline hashes it (MD5 hex of `user_pseudo_id|ga_session_id`): only
+    to order two sessions that start in the same microsecond, as the marts do."""
+    return np.array(
+        [
+            hashlib.md5(f"{u}|{s}".encode()).hexdigest()
+            for u, s in zip(pseudo_ids, session_ids, strict=True)
+        ],
+        dtype=object,
+    )
+
+
+def _touches(
+    w: World, leads: pd.DataFrame, opps: pd.DataFrame, channels: dict[str, str]
+) -> pd.DataFrame:
+    """Every non-deleted opportunity's touches in order, by docs/definitions.md#touchpoints,
+    from the simulated sessions, campaign members and lead sources (never from the files)."""
+    as_of = w.as_of_s
+    OP = state.opportunities_at(w, as_of)
+    OP = OP[~OP["is_deleted"].to_numpy()]
+    opp_ids, lead_ids = w_opp_ids(w), w_lead_ids(w)
+    source_of_lead = leads.set_index("lead_id")[["channel", "campaign_key"]]
+    source_of_opp = opps.set_index("opportunity_id")[["channel", "campaign_key"]]
+    W = w.leads
+    o_lead = OP["lead"].to_numpy()
+    buyers = pd.DataFrame(
+        {
+            "opp": OP["opp"].to_numpy()[o_lead >= 0],
+            "lead": o_lead[o_lead >= 0],
+            "opp_s": OP["created_s"].to_numpy()[o_lead >= 0],
+        }
+    )
+    buyers["lead_s"] = W["created_s"].to_numpy()[buyers["lead"].to_numpy()]
+    buyers["lo_s"] = buyers["lead_s"] - STITCHING_WINDOW_DAYS * DAY
+
+    # The buyer's visitors: the captured GA client id, and every visitor whose sessions carry
+    # the SHA-256 of the lead's e-mail as user_id.
+    b_lead = buyers["lead"].to_numpy()
+    client = W["ga_captured"].to_numpy()[b_lead] & (W["visitor"].to_numpy()[b_lead] >= 0)
+    by_client = pd.DataFrame(
+        {
+            "opp": buyers["opp"].to_numpy()[client],
+            "visitor": W["visitor"].to_numpy()[b_lead][client],
+        }
+    )
+    S = w.sessions
+    logged_in = np.unique(S["visitor"].to_numpy()[S["user_id_mode"].to_numpy() > 0])
+    uid = pd.DataFrame(
+        {"visitor": logged_in, "email_sha256": w.visitors["user_id"].to_numpy()[logged_in]}
+    )
+    by_uid = buyers.assign(email_sha256=W["email_sha256"].to_numpy()[b_lead]).merge(
+        uid, on="email_sha256"
+    )[["opp", "visitor"]]
+    pairs = pd.concat([by_client, by_uid], ignore_index=True).drop_duplicates()
+    sess = pd.DataFrame(
+        {
+            "visitor": S["visitor"].to_numpy(),
+            "start_us": S["start_us"].to_numpy(),
+            "source": S["source"].to_numpy(),
+        }
+    )
+    st = pairs.merge(sess, on="visitor").merge(buyers, on="opp")
+    start_us = st["start_us"].to_numpy()
+    st = st[(start_us >= st["lo_s"].to_numpy() * US) & (start_us <= st["opp_s"].to_numpy() * US)]
+    src_channel = np.array([s.channel for s in w.sources], dtype=object)
+    src_key = np.array([s.campaign_key for s in w.sources], dtype=object)
+    pseudo = w.visitors["user_pseudo_id"].to_numpy()[st["visitor"].to_numpy()]
+    sessions = pd.DataFrame(
+        {
+            "opp": st["opp"].to_numpy(),
+            "touch_us": st["start_us"].to_numpy(),
+            "type": 0,
+            "order_id": _session_keys(pseudo, st["start_us"].to_numpy() // US),
+            "source_id": pseudo.astype(object)
+            + "|"
+            + (st["start_us"] // US).astype(str).to_numpy(),
+            "channel": src_channel[st["source"].to_numpy()],
+            "campaign_key": src_key[st["source"].to_numpy()],
+        }
+    )
+
+    # Responses of the lead, or of the contact it converted into, dated 00:00 UTC of the day.
+    M = state.members_at(w, as_of)
+    M = M[M["has_responded"].to_numpy()]
+    members = pd.DataFrame(
+        {
+            "member": _sf_ids("CampaignMember", M.index.to_numpy()),
+            "lead": M["lead"].to_numpy(),
+            "contact": M["contact"].to_numpy(),
+            "sf_campaign": M["sf_campaign"].to_numpy(),
+            "day_s": M["responded_s"].to_numpy() // DAY * DAY,
+        }
+    )
+    rs = pd.concat(
+        [
+            buyers.merge(members.drop(columns="contact"), on="lead"),
+            buyers.merge(members.drop(columns="lead"), left_on="opp", right_on="contact"),
+        ],
+        ignore_index=True,
+    ).drop_duplicates(["opp", "member"])
+    day_s = rs["day_s"].to_numpy()
+    rs = rs[(day_s >= rs["lo_s"].to_numpy()) & (day_s <= rs["opp_s"].to_numpy())]
+    names = w.sf_campaigns["name"].to_numpy()[rs["sf_campaign"].to_numpy()]
+    keys = np.array([cat.campaign_key(x) for x in names], dtype=object)
+    responses = pd.DataFrame(
+        {
+            "opp": rs["opp"].to_numpy(),
+            "touch_us": rs["day_s"].to_numpy() * US,
+            "type": 1,
+            "order_id": rs["member"].to_numpy(),
+            "source_id": rs["member"].to_numpy(),
+            "channel": [
+                cat.PARTNER_EVENT_CHANNEL
+                if name == cat.PARTNER_EVENT_NAME
+                else channels.get(k, "Other")
+                for name, k in zip(names, keys, strict=True)
+            ],
+            "campaign_key": keys,
+        }
+    )
+
+    # The form fill, when the lead's source is its captured UTMs; the lead's source when the
+    # buyer has no touch at all; the opportunity's own source when it has no lead.
+    def lead_touch(frame: pd.DataFrame) -> pd.DataFrame:
+        ids = lead_ids[frame["lead"].to_numpy()]
+        src = source_of_lead.loc[ids]
+        return pd.DataFrame(
+            {
+                "opp": frame["opp"].to_numpy(),
+                "touch_us": frame["lead_s"].to_numpy() * US,
+                "type": 2,
+                "order_id": ids,
+                "source_id": ids,
+                "channel": src["channel"].to_numpy(),
+                "campaign_key": src["campaign_key"].to_numpy(),
+            }
+        )
+
+    form_fills = lead_touch(buyers[W["utm_captured"].to_numpy()[b_lead]])
+    found = pd.concat([sessions, responses, form_fills], ignore_index=True)
+    fallback = lead_touch(buyers[~buyers["opp"].isin(found["opp"]).to_numpy()])
+    own = OP[o_lead < 0]
+    own_ids = opp_ids[own["opp"].to_numpy()]
+    own_src = source_of_opp.loc[own_ids]
+    by_opp = pd.DataFrame(
+        {
+            "opp": own["opp"].to_numpy(),
+            "touch_us": own["created_s"].to_numpy() * US,
+            "type": 3,
+            "order_id": own_ids,
+            "source_id": own_ids,
+            "channel": own_src["channel"].to_numpy(),
+            "campaign_key": own_src["campaign_key"].to_numpy(),
+        }
+    )
+    T = pd.concat([found, fallback, by_opp], ignore_index=True)
+    T = T.sort_values(["opp", "touch_us", "type", "order_id"], ignore_index=True)
+    opp = T["opp"].to_numpy()
+    T["position"] = T.groupby("opp").cumcount().to_numpy() + 1
+    T["touch_count"] = T.groupby("opp")["position"].transform("size").to_numpy()
+    lead_s = pd.Series(buyers["lead_s"].to_numpy(), index=buyers["opp"].to_numpy())
+    lead_us = lead_s.reindex(opp).to_numpy(dtype=float) * US  # NaN without a lead
+    at_or_before = np.where(T["touch_us"].to_numpy() <= lead_us, T["position"].to_numpy(), 0)
+    creation = pd.Series(at_or_before).groupby(opp).transform("max").to_numpy()
+    creation = np.where(creation > 0, creation, 1)
+    T["is_first"] = T["position"].to_numpy() == 1
+    T["is_lead_creation"] = T["position"].to_numpy() == creation
+    T["is_opportunity_creation"] = T["position"].to_numpy() == T["touch_count"].to_numpy()
+    opp_s = pd.Series(OP["created_s"].to_numpy(), index=OP["opp"].to_numpy())
+    # Whole seconds between the touch and the opportunity's creation (a session's start
+    # counted from its second, as a datediff in seconds counts), as decimal days.
+    seconds = opp_s.loc[opp].to_numpy() - T["touch_us"].to_numpy() // US
+    T["days_before"] = seconds / DAY
+    T["opportunity_id"] = opp_ids[opp]
+    lead_of = pd.Series(OP["lead"].to_numpy(), index=OP["opp"].to_numpy()).loc[opp].to_numpy()
+    T["lead_id"] = np.where(lead_of >= 0, lead_ids[np.maximum(lead_of, 0)], "")
+    T["touch_type"] = np.array(TOUCH_TYPES)[T["type"].to_numpy()]
+    T["touch_at"] = _ts_us(T["touch_us"].to_numpy())
+    return T
+
+
+def _credits(T: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each touch's credit in every model (docs/definitions.md#attribution-models)."""
+    n = T["touch_count"].to_numpy().astype(float)
+    first = T["is_first"].to_numpy()
+    lead_c = T["is_lead_creation"].to_numpy()
+    opp_c = T["is_opportunity_creation"].to_numpy()
+    opp = T["opp"].to_numpy()
+
+    def shaped(roles: list[np.ndarray], share: float, rest: float) -> np.ndarray:
+        is_role = np.logical_or.reduce(roles)
+        role_touches = pd.Series(is_role.astype(float)).groupby(opp).transform("sum").to_numpy()
+        others = n - role_touches
+        credit = share * np.sum(roles, axis=0)
+        # The "other touches" share: evenly over them, else over the distinct role touches.
+        credit += np.where(~is_role, rest / np.maximum(others, 1), 0.0)
+        credit += np.where(is_role & (others == 0), rest / role_touches, 0.0)
+        return credit
+
+    weight = np.power(2.0, -T["days_before"].to_numpy() / HALF_LIFE_DAYS)
+    total = pd.Series(weight).groupby(opp).transform("sum").to_numpy()
+    return {
+        "first_touch": first.astype(float),
+        "last_touch": opp_c.astype(float),
+        "linear": 1.0 / n,
+        "u_shaped": shaped([first, lead_c], 0.4, 0.2),
+        "w_shaped": shaped([first, lead_c, opp_c], 0.3, 0.1),
+        "time_decay": weight / total,
+    }
+
+
+def _attribution(T: pd.DataFrame, opps: pd.DataFrame) -> pd.DataFrame:
+    """mart_attribution: credits summed per opportunity x model x channel x campaign_key
+    ('(none)' for no campaign), rows without credit left out; money = credit x amount."""
+    credits = _credits(T)
+    frames = []
+    for model in ATTRIBUTION_MODELS:
+        frames.append(
+            pd.DataFrame(
+                {
+                    "opportunity_id": T["opportunity_id"].to_numpy(),
+                    "attribution_model": model,
+                    "channel": T["channel"].to_numpy(),
+                    "campaign_key": T["campaign_key"].fillna(NONE_KEY).to_numpy(),
+                    "credit": credits[model],
+                }
+            )
+        )
+    keys = ["opportunity_id", "attribution_model", "channel", "campaign_key"]
+    out = (
+        pd.concat(frames, ignore_index=True)
+        .groupby(keys, as_index=False, sort=True)["credit"]
+        .sum()
+    )
+    out = out[out["credit"].to_numpy() > 0].reset_index(drop=True)
+    money = opps.set_index("opportunity_id").loc[out["opportunity_id"].to_numpy()]
+    won = money["is_won"].to_numpy().astype(bool)
+    amount = money["amount"].to_numpy().astype(float)
+    out["attributed_pipeline"] = out["credit"].to_numpy() * amount
+    out["attributed_revenue"] = out["credit"].to_numpy() * np.where(won, amount, 0.0)
+    out["is_won"] = won
+    order = {m: i for i, m in enumerate(ATTRIBUTION_MODELS)}
+    out = out.sort_values(
+        ["opportunity_id", "attribution_model", "channel", "campaign_key"],
+        key=lambda c: c.map(order) if c.name == "attribution_model" else c,
+        ignore_index=True,
+    )
+    return out[ATTRIBUTION_COLUMNS]
+
+
 def compute(w: World) -> Truth:
     leads, opps = _lead_truth(w)
     ads = _ad_truth(w)
@@ -634,6 +946,9 @@ def compute(w: World) -> Truth:
         totals[f"outcome_{name}"] = int((leads["outcome"] == name).sum())
     totals["sales_tasks"] = int(leads["sales_tasks"].sum())
     channels = campaign_channels(ads, sessions, leads, opps)
+    # A campaign response takes the channel of its key's row in mart_campaign_performance
+    # (keys with spend, sessions, leads or wins), else Other.
+    touches = _touches(w, leads, opps, {k: channels[k] for k in camp["campaign_key"]})
     return Truth(
         camp,
         leads,
@@ -643,6 +958,8 @@ def compute(w: World) -> Truth:
         _owner_handoff(w, leads),
         _pipeline_by_snapshot(w, opps),
         _lead_cohorts(leads),
+        touches[TOUCH_COLUMNS],
+        _attribution(touches, opps),
     )
 
 
@@ -673,4 +990,14 @@ def write(truth_dir: Path, truth: Truth, summary: dict) -> None:
             frame[col] = [f"{v:.2f}" if pd.notna(v) else "" for v in frame[col]]
         # Medians and rates: 6 decimals, '' for NULL.
         frame.to_csv(truth_dir / name, index=False, lineterminator="\n", float_format="%.6f")
+    touches = truth.touchpoints.copy()
+    for col in ("is_first", "is_lead_creation", "is_opportunity_creation"):
+        touches[col] = np.where(touches[col], "true", "false")
+    touches.to_csv(truth_dir / "touchpoints.csv", index=False, lineterminator="\n")
+    credits = truth.attribution.copy()
+    credits["credit"] = [f"{v:.12f}" for v in credits["credit"]]
+    for col in ("attributed_pipeline", "attributed_revenue"):
+        credits[col] = [f"{v:.2f}" for v in credits[col]]
+    credits["is_won"] = np.where(credits["is_won"], "true", "false")
+    credits.to_csv(truth_dir / "attribution.csv", index=False, lineterminator="\n")
     (truth_dir / "summary.json").write_text(json.dumps(summary, indent=2, sort_keys=False) + "\n")
