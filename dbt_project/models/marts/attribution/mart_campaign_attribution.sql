@@ -50,14 +50,17 @@ campaigns as (
 
 ),
 
+{#- Sums of doubles come out in the last bits as the engine happened to add them (threads,
+    an incremental build vs a full one): money is rounded to the cent and deal fractions to
+    1e-9, so the same data always gives the same mart. -#}
 credited as (
 
     select
         campaign_key,
         attribution_model,
-        sum(attributed_pipeline) as attributed_pipeline,
-        sum(case when is_won then credit else 0 end) as attributed_won_deals,
-        sum(attributed_revenue) as attributed_revenue
+        round(sum(attributed_pipeline), 2) as attributed_pipeline,
+        round(sum(case when is_won then credit else 0 end), 9) as attributed_won_deals,
+        round(sum(attributed_revenue), 2) as attributed_revenue
     from attribution
     group by campaign_key, attribution_model
 
