@@ -59,28 +59,32 @@ credited as (
         counted.*,
         touch_count - u_roles as u_others,
         touch_count - w_roles as w_others,
-        sum(decay_weight) over (partition by opportunity_id) as decay_total
+        sum(decay_weight) over (
+            partition by opportunity_id
+            order by position
+            rows between unbounded preceding and unbounded following
+        ) as decay_total
     from counted
 
 ),
 
 by_model as (
 
-    select opportunity_id, channel, campaign_key, 'first_touch' as attribution_model,
+    select opportunity_id, position, channel, campaign_key, 'first_touch' as attribution_model,
         case when is_first then cast(1.0 as {{ double }}) else cast(0.0 as {{ double }}) end as credit
     from credited
     union all
-    select opportunity_id, channel, campaign_key, 'last_touch',
+    select opportunity_id, position, channel, campaign_key, 'last_touch',
         case when is_opportunity_creation then cast(1.0 as {{ double }}) else cast(0.0 as {{ double }}) end
     from credited
     union all
-    select opportunity_id, channel, campaign_key, 'linear',
+    select opportunity_id, position, channel, campaign_key, 'linear',
         cast(1.0 as {{ double }}) / touch_count
     from credited
     union all
     {#- U and W shares in tenths, divided once: 0.3 + 0.3 + 0.3 + 0.1 adds up to 0.9999999999999999
         in floating point, (3 + 3 + 3 + 1) / 10 to exactly 1. #}
-    select opportunity_id, channel, campaign_key, 'u_shaped',
+    select opportunity_id, position, channel, campaign_key, 'u_shaped',
         (
             (case when is_first then 4 else 0 end)
             + (case when is_lead_creation then 4 else 0 end)
@@ -92,7 +96,7 @@ by_model as (
         ) / 10
     from credited
     union all
-    select opportunity_id, channel, campaign_key, 'w_shaped',
+    select opportunity_id, position, channel, campaign_key, 'w_shaped',
         (
             (case when is_first then 3 else 0 end)
             + (case when is_lead_creation then 3 else 0 end)
@@ -105,22 +109,28 @@ by_model as (
         ) / 10
     from credited
     union all
-    select opportunity_id, channel, campaign_key, 'time_decay',
+    select opportunity_id, position, channel, campaign_key, 'time_decay',
         decay_weight / decay_total
     from credited
 
 ),
 
+{#- Credits of one channel and campaign added in the touches' order: a plain group-by adds
+    doubles in whatever order the threads meet them, and the last bit would differ from run
+    to run. -#}
 summed as (
 
-    select
+    select distinct
         opportunity_id,
         attribution_model,
         channel,
         coalesce(campaign_key, '(none)') as campaign_key,
-        sum(credit) as credit
+        sum(credit) over (
+            partition by opportunity_id, attribution_model, channel, coalesce(campaign_key, '(none)')
+            order by position
+            rows between unbounded preceding and unbounded following
+        ) as credit
     from by_model
-    group by opportunity_id, attribution_model, channel, coalesce(campaign_key, '(none)')
 
 ),
 
