@@ -1158,11 +1158,12 @@ def _journeys(
     mostly retargeting). Some buyers come back on a second device where they are logged in
     (every event carries the e-mail's user_id), also buyers whose lead never came through the
     site. Each visit is an existing session of that source and time, taken from a visitor who
-    is no lead's (so sessions per campaign stay what the ad clicks gave); a visitor left
-    without sessions is gone. No lead's source moves: visits after the form fill are outside
-    its window (which ends at the lead's creation), and a lead whose source is stitched from
-    its captured GA client id (no captured UTMs) gets no opening visit and its earlier returns
-    after its first visit of the window. So every truth but the touches stays what it was.
+    is no lead's (so sessions per campaign stay what the ad clicks gave; a visitor left without
+    sessions keeps its row, no event names it). No lead's source moves: visits after the form
+    fill are outside its window (which ends at the lead's creation), and a lead whose source is
+    stitched from its captured GA client id (no captured UTMs) gets no opening visit and its
+    earlier returns after its first visit of the window. So every truth but the touches stays
+    what it was.
     """
     n = len(leads)
     created_us = leads["created_s"].to_numpy() * US
@@ -1265,47 +1266,59 @@ def _journeys(
     # A visitor never starts two sessions in one second: such a visit stays where it was.
     moved = s_visitor.copy()
     moved[taken] = new_visitor
-    sid = start // US
-    clash = pd.DataFrame({"v": moved, "s": sid}).duplicated(keep=False).to_numpy()
-    moved[taken[clash[taken]]] = s_visitor[taken[clash[taken]]]
+    key = np.sort((moved << 32) | (start // US))
+    taken_key = (moved[taken] << 32) | (start[taken] // US)
+    clash = np.searchsorted(key, taken_key, side="right") - np.searchsorted(key, taken_key) > 1
+    moved[taken[clash]] = s_visitor[taken[clash]]
 
-    # Visitors: the second devices (logged in from their first event on) join; visitors left
-    # without a session leave; all are numbered again in order.
-    dev_visitor = np.arange(nv0, nv0 + device_leads.size)
-    dev_first = np.full(device_leads.size, NEVER, dtype=np.int64)
+    # Visitors: the second devices that kept a session join, logged in from their first event
+    # on. A visitor whose only session went to a buyer keeps its row: no event names it.
     on_device = moved >= nv0
+    dev_first = np.full(device_leads.size, NEVER, dtype=np.int64)
     np.minimum.at(dev_first, moved[on_device] - nv0, start[on_device])
-    dev_lead = device_leads
+    kept_device = dev_first < NEVER
+    moved[on_device] = nv0 + (np.cumsum(kept_device) - 1)[moved[on_device] - nv0]
+    dev_lead = device_leads[kept_device]
+    dev_first = dev_first[kept_device]
     devices = pd.DataFrame(
         {
-            "visitor": dev_visitor,
-            "pseudo_rand": rng.integers(100_000_000, 2_147_483_647, device_leads.size),
+            "visitor": nv0 + np.arange(dev_lead.size),
+            "pseudo_rand": rng.integers(100_000_000, 2_147_483_647, dev_lead.size),
+            "first_s": dev_first // US,
             "first_source": 0,
             "device": rng.choice(
-                np.array(["mobile", "desktop", "tablet"]), device_leads.size, p=[0.8, 0.15, 0.05]
+                np.array(["mobile", "desktop", "tablet"]), dev_lead.size, p=[0.8, 0.15, 0.05]
             ),
             "country": leads["country"].to_numpy()[dev_lead],
             "user_id": leads["email_sha256"].to_numpy()[dev_lead],
             "identified_from_us": dev_first - 1,
         }
     )
-    all_visitors = pd.concat([visitors, devices], ignore_index=True)
-    has_session = np.zeros(len(all_visitors), dtype=bool)
-    has_session[moved] = True
-    renumber = np.cumsum(has_session) - 1
-    out = all_visitors[has_session].reset_index(drop=True)
-    out["visitor"] = np.arange(len(out))
-    sessions["visitor"] = renumber[moved]
-    leads["visitor"] = np.where(vis >= 0, renumber[np.maximum(vis, 0)], -1)
-    sessions["session_number"] = sessions.groupby("visitor").cumcount().to_numpy() + 1
-    firsts = sessions.drop_duplicates("visitor").sort_values("visitor")  # time-ordered
-    out["first_s"] = firsts["start_us"].to_numpy() // US
-    out["first_source"] = firsts["source"].to_numpy()
+    out = pd.concat([visitors, devices], ignore_index=True)
+    visitor = moved
+    sessions["visitor"] = visitor
+    # Sessions are time-ordered: within a visitor, in order of start.
+    order = np.argsort(visitor, kind="stable")
+    group_start = np.flatnonzero(np.r_[True, visitor[order][1:] != visitor[order][:-1]])
+    size = np.diff(np.r_[group_start, order.size])
+    number = np.empty(order.size, dtype=np.int64)
+    number[order] = np.arange(order.size) - np.repeat(group_start, size) + 1
+    sessions["session_number"] = number
     # A visitor's client id carries the time of its first visit, which may now be earlier.
-    out["user_pseudo_id"] = out["pseudo_rand"].astype(str) + "." + out["first_s"].astype(str)
+    with_sessions = visitor[order[group_start]]
+    first_s = out["first_s"].to_numpy().copy()
+    first_s[with_sessions] = start[order[group_start]] // US
+    first_source = out["first_source"].to_numpy().copy()
+    first_source[with_sessions] = source[order[group_start]]
+    changed = (first_s != out["first_s"].to_numpy()) | pd.isna(out["user_pseudo_id"]).to_numpy()
+    out["first_s"] = first_s
+    out["first_source"] = first_source
+    out.loc[changed, "user_pseudo_id"] = (
+        out.loc[changed, "pseudo_rand"].astype(str) + "." + out.loc[changed, "first_s"].astype(str)
+    )
     leads["ga_client_id"] = np.where(
         leads["ga_captured"] & (vis >= 0),
-        out["user_pseudo_id"].to_numpy()[np.maximum(leads["visitor"].to_numpy(), 0)],
+        out["user_pseudo_id"].to_numpy()[np.maximum(vis, 0)],
         "",
     )
     return sessions, out
