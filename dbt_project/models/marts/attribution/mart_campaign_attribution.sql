@@ -83,7 +83,7 @@ final as (
             as attributed_revenue,
         {{ revops.safe_divide('coalesce(credited.attributed_revenue, 0)', 'performance.spend') }}
             as attributed_roas,
-        {{ revops.safe_divide('performance.spend', 'credited.attributed_won_deals') }}
+        {{ revops.safe_divide('coalesce(performance.spend, 0)', 'credited.attributed_won_deals') }}
             as attributed_cac
     from campaigns
     cross join models
