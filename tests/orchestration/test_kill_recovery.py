@@ -43,28 +43,46 @@ def company(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     return {"root": root, "landing": landing, "marts": marts}
 
 
-def _step_started(dagster_home: Path, step: str) -> bool:
-    """The run in ``dagster_home`` has started ``step`` (its STEP_START event is stored)."""
-    if not (dagster_home / "history" / "runs.db").exists():
-        return False  # the run has not created its instance's storage yet
-    previous = os.environ.get("DAGSTER_HOME")
-    os.environ["DAGSTER_HOME"] = str(dagster_home)
-    try:
-        with dg.DagsterInstance.get() as instance:
-            runs = instance.get_run_records(limit=1)
+class _StepWatcher:
+    """Watches the newest run in ``dagster_home`` for the start of a step.
+
+    One instance is opened once the run has created its storage and kept for every look, so
+    a look costs milliseconds: a publish of under a second is not missed between two looks.
+    """
+
+    def __init__(self, dagster_home: Path) -> None:
+        self.dagster_home = dagster_home
+        self.instance: dg.DagsterInstance | None = None
+
+    def started(self, step: str) -> bool:
+        """The newest run has started ``step`` (its STEP_START event is stored)."""
+        if self.instance is None:
+            if not (self.dagster_home / "history" / "runs.db").exists():
+                return False  # the run has not created its instance's storage yet
+            # The instance's storage paths come from DAGSTER_HOME (dagster.yaml says so).
+            previous = os.environ.get("DAGSTER_HOME")
+            os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+            try:
+                self.instance = dg.DagsterInstance.get()
+            finally:
+                if previous is None:
+                    os.environ.pop("DAGSTER_HOME", None)
+                else:
+                    os.environ["DAGSTER_HOME"] = previous
+        try:
+            runs = self.instance.get_run_records(limit=1)
             if not runs:
                 return False
-            starts = instance.all_logs(
+            starts = self.instance.all_logs(
                 runs[0].dagster_run.run_id, of_type=dg.DagsterEventType.STEP_START
             )
             return any(entry.step_key == step for entry in starts)
-    except Exception:  # noqa: BLE001 - SQLite busy while the run writes: look again
-        return False
-    finally:
-        if previous is None:
-            os.environ.pop("DAGSTER_HOME", None)
-        else:
-            os.environ["DAGSTER_HOME"] = previous
+        except Exception:  # noqa: BLE001 - SQLite busy while the run writes: look again
+            return False
+
+    def close(self) -> None:
+        if self.instance is not None:
+            self.instance.dispose()
 
 
 def _interrupt(env: dict[str, str], step: str, delay: float, how: str) -> str:
@@ -86,11 +104,15 @@ def _interrupt(env: dict[str, str], step: str, delay: float, how: str) -> str:
             start_new_session=True,
         )
     deadline = time.monotonic() + 600
-    while not _step_started(Path(env["DAGSTER_HOME"]), step):
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.wait(timeout=60)
-            pytest.fail(f"the run ended before it started {step}:\n{log.read_text()}")
-        time.sleep(0.05)
+    watcher = _StepWatcher(Path(env["DAGSTER_HOME"]))
+    try:
+        while not watcher.started(step):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.wait(timeout=60)
+                pytest.fail(f"the run ended before it started {step}:\n{log.read_text()}")
+            time.sleep(0.02)
+    finally:
+        watcher.close()
     time.sleep(delay)
     if how == "kill":
         os.killpg(proc.pid, signal.SIGKILL)
