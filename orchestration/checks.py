@@ -43,7 +43,7 @@ def build_gx_check(suite: Suite) -> dg.AssetChecksDefinition:
     def _check(
         context: dg.AssetCheckExecutionContext, revops: RevopsSettings
     ) -> dg.AssetCheckResult:
-        with revops.connect(read_only=True) as con:
+        with revops.connect_built() as con:
             config = check_config(con, revops.lead_mql_date_field)
             try:
                 frame = con.execute(suite.query(config)).df()

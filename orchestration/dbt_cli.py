@@ -23,8 +23,13 @@ DBT_VENV = REPO_ROOT / ".venv-dbt"
 
 
 def dbt_executable() -> str:
-    """``REVOPS_DBT_EXECUTABLE``, else the repo's ``.venv-dbt``, else a dbt next to this
+    """With ``REVOPS_ENGINE=spark`` the dbt of dbt-spark (revops.engine). Otherwise
+    ``REVOPS_DBT_EXECUTABLE``, else the repo's ``.venv-dbt``, else a dbt next to this
     interpreter, else ``dbt`` on PATH."""
+    if os.environ.get("REVOPS_ENGINE", "").strip().lower() == "spark":
+        from revops.engine import spark_dbt_executable
+
+        return spark_dbt_executable()
     configured = os.environ.get("REVOPS_DBT_EXECUTABLE")
     if configured:
         return configured

@@ -69,3 +69,25 @@ class RevopsSettings(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
+
+    @contextmanager
+    def connect_built(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Read what dbt built, whichever engine built it, as one read-only connection.
+
+        On DuckDB that is the warehouse itself. On Spark the warehouse file (raw tables,
+        ingest log) is attached beside Spark's marts (``marts.<mart>``, with their contracts'
+        types) and the failing rows dbt stored (``audit.<test>``), read from their Parquet
+        files: the checks after dbt run the same queries on either engine.
+        """
+        settings = self.settings()
+        if settings.engine != "spark":
+            with self.connect(read_only=True) as con:
+                yield con
+            return
+        from serving.spark_marts import connect_with_spark_tables
+
+        con = connect_with_spark_tables(settings.warehouse, settings.spark_dir / "warehouse")
+        try:
+            yield con
+        finally:
+            con.close()

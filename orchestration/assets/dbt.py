@@ -24,6 +24,7 @@ all of them). With no fresher source and no modified node, nothing is built.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -42,6 +43,8 @@ from orchestration.assets.ingest import DBT_NODES, progress_prefix
 from orchestration.dbt_cli import dbt_executable
 from orchestration.resources import RevopsSettings
 from orchestration.translator import RevopsDbtTranslator
+from revops.engine import dbt_environment
+from revops.settings import Settings
 from revops.sources import SOURCE_NAMES
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -86,10 +89,22 @@ def check_severity_var(project: DbtProject) -> dict[str, Any]:
     return dict((settings.get("vars") or {}).get("check_severity") or {})
 
 
+def manifest_adapter(manifest: Path) -> str | None:
+    """The adapter a manifest was parsed for (``duckdb``, ``spark``), from its first bytes:
+    dbt writes ``metadata`` first, so the whole file is never read."""
+    with open(manifest, encoding="utf-8") as fh:
+        head = fh.read(4096)
+    found = re.search(r'"adapter_type":\s*"(\w+)"', head)
+    return found.group(1) if found else None
+
+
 def manifest_is_stale(project: DbtProject) -> bool:
-    """True when the manifest is missing or older than any file dbt parses."""
+    """True when the manifest is missing, was parsed for the other engine, or is older than
+    any file dbt parses."""
     manifest = project.manifest_path
     if not manifest.exists():
+        return True
+    if manifest_adapter(manifest) != Settings.from_env().engine:
         return True
     built = manifest.stat().st_mtime
     return any(p.stat().st_mtime > built for p in dbt_project_files(project.project_dir))
@@ -162,6 +177,15 @@ class DbtPaths:
     @classmethod
     def for_warehouse(cls, warehouse: Path) -> "DbtPaths":
         root = warehouse.resolve().parent / f"{warehouse.name}.dbt"
+        return cls(run=root / "target", published=root / "published")
+
+    @classmethod
+    def for_settings(cls, settings: Settings) -> "DbtPaths":
+        """The DuckDB warehouse's folders, or on Spark folders inside its Spark folder: each
+        engine compares with its own last published build (a switch of engine builds all)."""
+        if settings.engine != "spark":
+            return cls.for_warehouse(settings.warehouse)
+        root = settings.spark_dir.resolve() / "dbt"
         return cls(run=root / "target", published=root / "published")
 
     def has_published_state(self) -> bool:
@@ -342,12 +366,12 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         revops: RevopsSettings,
         config: DbtBuildConfig,
     ) -> Iterator[object]:
-        # dbt runs with the project folder as working directory, so the profile's
-        # env_var('REVOPS_WAREHOUSE') must be absolute or dbt would build a second
-        # warehouse inside dbt_project/. The subprocess inherits this environment.
+        # dbt runs with the project folder as working directory, so the profile's paths
+        # (the warehouse; on Spark its lake and Spark folder) must be absolute or dbt would
+        # build a second warehouse inside dbt_project/. The subprocess inherits them.
         settings = revops.settings()
-        os.environ["REVOPS_WAREHOUSE"] = str(settings.warehouse.resolve())
-        paths = DbtPaths.for_warehouse(settings.warehouse)
+        os.environ.update(dbt_environment(settings))
+        paths = DbtPaths.for_settings(settings)
         whole = _whole_graph(context)
         # A sources.json left by an earlier run must never stand for this one's freshness.
         (paths.run / "sources.json").unlink(missing_ok=True)
@@ -412,7 +436,7 @@ def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
         progress.finish()
         if failed:
             manifest = invocation.get_artifact("manifest.json")
-            with revops.connect(read_only=True) as con:
+            with revops.connect_built() as con:
                 yield from (with_failing_rows(con, manifest, result) for result in failed)
         if invocation.is_successful():
             return

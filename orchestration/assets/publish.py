@@ -70,7 +70,7 @@ def build_publish_asset(mart_keys: Sequence[dg.AssetKey]) -> dg.AssetsDefinition
         )
         # What was published becomes the dbt state the next build compares with. A build of a
         # subset (a per-source job) measures no freshness, so it leaves no state to keep.
-        paths = DbtPaths.for_warehouse(settings.warehouse)
+        paths = DbtPaths.for_settings(settings)
         if (paths.run / "sources.json").is_file():
             paths.save_published_state(get_dbt_project().project_dir)
         context.log.info(
