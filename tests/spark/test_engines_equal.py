@@ -1,37 +1,37 @@
-"""The same dbt project on Spark and on DuckDB gives the same marts (SPEC 9): `make test-spark`.
+"""`REVOPS_ENGINE=spark revops run` publishes what `revops run` publishes on DuckDB (SPEC 9).
 
-One landing zone per company, ingested once with the raw Parquet lake (ingest/lake.py): dbt
-builds it on DuckDB (dbt-duckdb, the warehouse file) and on Spark (dbt-spark's session method,
-a local Spark reading the lake as external tables), and publish writes a serving database from
-each, the Spark one from the marts' Parquet files. Every published mart must be equal: the
-same columns and types, the same rows, money (decimals) to the cent and timestamps exactly;
-doubles (rates, medians) to 1e-9 relative, since two engines sum and interpolate in a different
-order. The report's headline numbers too.
+Each company's landing zone is run through `revops run` twice over, once per engine, each in a
+folder of its own: on DuckDB (dbt-duckdb builds in the warehouse file) and on Spark (ingest
+also writes the raw Parquet lake, dbt-spark's session method builds from it on a local Spark,
+the checks read Spark's tables, and publish reads the marts' Parquet files). Every published
+mart must be equal: the same columns and types, the same rows, money (decimals) to the cent and
+timestamps exactly; doubles (rates, medians) to 1e-9 relative, since two engines sum and
+interpolate in a different order. The reports' numbers too.
 
-The demo company is built the way a daily schedule meets it: first without its newest GA4 day,
-then that day arrives, ingest and an incremental `dbt build` run again on both engines
-(delete+insert on DuckDB, insert_overwrite of partitions on Spark). The --defects company
-(planted ingest faults, bad rows, failed files) is built in one go.
+The demo company is run the way a daily schedule meets it: first without its newest GA4 day,
+then that day arrives and the next run builds what it reaches incrementally (delete+insert on
+DuckDB, insert_overwrite of partitions on Spark). The --defects company (planted ingest faults,
+bad rows, failed files) is run on Spark by a process that is killed (SIGKILL of its process
+group, JVM included) while dbt builds; the next run recovers and publishes.
 
-Spark takes 2 to 3 minutes per build of this small company here (2 cores; about 15 s of it
-starting the JVM, Spark and the Hive metastore), so these tests run only in `make test-spark`
-(marker `spark`), never in `make test`.
+Spark takes a few minutes per build of these small companies here (2 cores; about 15 s of each
+dbt invocation is starting the JVM, Spark and the Hive metastore), so these tests run only in
+`make test-spark` (marker `spark`), never in `make test`.
 """
 
 from __future__ import annotations
 
 import math
 import shutil
-from dataclasses import dataclass
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_runner import DbtRun, run_dbt
+from revops_runner import REVOPS, interrupt_run, revops_env
 
-from revops.engine import dbt_environment, spark_dbt_executable, spark_marts_dir
-from revops.settings import Settings
+from revops.engine import spark_dbt_executable
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 
@@ -39,12 +39,11 @@ SCALE = 0.1
 DAYS = 60
 SEED = 42
 DEFECTS_SEED = 7
-# Data tests run in every build (SPEC 4 and 5 hold on both engines); the unit tests, which do
-# not depend on the data, in the demo company's first build only.
-BUILD = ["build"]
-BUILD_WITHOUT_UNIT_TESTS = ["build", "--exclude", "test_type:unit"]
-INCREMENTAL_BUILD = ["build", "--exclude", "test_type:unit", "resource_type:seed"]
 REL_TOL = 1e-9
+ENGINES = ("duckdb", "spark")
+#: Seconds into dbt's build on Spark at which the run is killed: past the JVM start and the
+#: raw lake's tables, while models are being written.
+KILL_AFTER = 45.0
 
 
 def _spark_available() -> str | None:
@@ -60,75 +59,27 @@ def _spark_available() -> str | None:
 def _needs_spark() -> None:
     reason = _spark_available()
     if reason:
-        pytest.skip(reason)
+        pytest.fail(f"make test-spark needs Spark: {reason}")
 
 
-@dataclass
-class Builds:
-    work_dir: Path
-    duckdb_serving: Path
-    spark_serving: Path
-    runs: dict[str, list[DbtRun]]
+def _generate(landing: Path, seed: int, defects: bool) -> None:
+    args = ["generate", "--out", str(landing), "--seed", str(seed)]
+    args += ["--scale", str(SCALE), "--days", str(DAYS)] + (["--defects"] if defects else [])
+    generated = subprocess.run([REVOPS, *args], capture_output=True, text=True, timeout=600)
+    assert generated.returncode == 0, generated.stderr[-3000:]
 
 
-def _generate(out: Path, seed: int, defects: bool) -> None:
-    from demo.cli import main as generate_main
-
-    args = ["--out", str(out), "--seed", str(seed), "--scale", str(SCALE), "--days", str(DAYS)]
-    code = generate_main(args + (["--defects"] if defects else []))
-    assert code in (0, None), f"revops generate exited {code}"
+def _env(root: Path, landing: Path, engine: str) -> dict[str, str]:
+    return {**revops_env(root, landing), "REVOPS_ENGINE": engine, "SPARK_LOCAL_IP": "127.0.0.1"}
 
 
-def _ingest(landing: Path, settings: Settings) -> None:
-    from ingest.runner import ingest_all
-    from revops.warehouse import connect
-
-    con = connect(settings.warehouse, settings=settings)
-    try:
-        ingest_all(con, landing, lake_dir=settings.lake_dir)
-    finally:
-        con.close()
-
-
-def _settings(work_dir: Path, engine: str) -> Settings:
-    defaults = Settings.from_env()
-    return Settings(
-        landing_dir=work_dir / "landing",
-        warehouse=work_dir / "warehouse.duckdb",
-        serving=work_dir / f"serving_{engine}.duckdb",
-        serving_storage_version=defaults.serving_storage_version,
-        duckdb_memory_limit=defaults.duckdb_memory_limit,
-        duckdb_threads=defaults.duckdb_threads,
-        engine=engine,
-        lake_path=work_dir / "lake",
-        spark_path=work_dir / "spark",
-    )
-
-
-def _dbt(args: list[str], settings: Settings, work_dir: Path) -> DbtRun:
-    """One dbt invocation on the settings' engine; it must pass (warnings allowed)."""
-    spark = settings.engine == "spark"
-    run = run_dbt(
-        args,
-        settings.warehouse,
-        work_dir,
-        env=dbt_environment(settings),
-        executable=spark_dbt_executable() if spark else None,
-    )
-    failed = [u for u, s in run.statuses().items() if s in ("fail", "error")]
-    assert run.returncode == 0 and not failed, (settings.engine, failed, run.output[-4000:])
-    return run
-
-
-def _publish(settings: Settings) -> None:
-    from serving.publish import publish_marts
-
-    publish_marts(
-        settings.warehouse,
-        settings.serving,
-        spark_marts_dir=spark_marts_dir(settings) if settings.engine == "spark" else None,
-        reuse_serving=False,
-    )
+def _run(env: dict[str, str]) -> str:
+    """`revops run`; it must exit 0 (warnings allowed); returns what it printed."""
+    run = subprocess.run([REVOPS, "run", "--plain"], env=env, capture_output=True, text=True)
+    output = run.stdout + run.stderr
+    assert run.returncode == 0, (env["REVOPS_ENGINE"], output[-5000:])
+    assert "(published, read it read-only)" in run.stdout, output[-5000:]
+    return run.stdout
 
 
 def _newest_ga4_day(landing: Path) -> list[Path]:
@@ -137,47 +88,36 @@ def _newest_ga4_day(landing: Path) -> list[Path]:
     return [f for f in files if f.name[len("events_") :].startswith(day)]
 
 
-def _build_both(work_dir: Path, seed: int, defects: bool, incremental: bool) -> Builds:
-    landing = work_dir / "landing"
-    _generate(landing, seed, defects)
-    duck, spark = _settings(work_dir, "duckdb"), _settings(work_dir, "spark")
-    held_back = work_dir / "held_back"
-    if incremental:
-        held_back.mkdir()
-        for path in _newest_ga4_day(landing):
-            shutil.move(path, held_back / path.name)
-    runs: dict[str, list[DbtRun]] = {"duckdb": [], "spark": []}
-    _ingest(landing, duck)
-    first_build = BUILD if incremental else BUILD_WITHOUT_UNIT_TESTS
-    for settings in (duck, spark):
-        runs[settings.engine].append(
-            _dbt(first_build, settings, work_dir / f"dbt_{settings.engine}")
-        )
-    if incremental:
-        ga4 = _newest_ga4_day_folder(landing)
-        for path in sorted(held_back.iterdir()):
-            shutil.move(path, ga4 / path.name)
-        _ingest(landing, duck)
-        for settings in (duck, spark):
-            run_dir = work_dir / f"dbt_{settings.engine}_incremental"
-            runs[settings.engine].append(_dbt(INCREMENTAL_BUILD, settings, run_dir))
-    for settings in (duck, spark):
-        _publish(settings)
-    return Builds(work_dir, duck.serving, spark.serving, runs)
-
-
-def _newest_ga4_day_folder(landing: Path) -> Path:
-    return sorted(landing.rglob("events_*"))[0].parent
+@pytest.fixture(scope="module")
+def demo_company(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The demo company on both engines: a run without the newest GA4 day, then one with it."""
+    root = tmp_path_factory.mktemp("spark_demo")
+    landing = root / "landing"
+    _generate(landing, SEED, defects=False)
+    newest = _newest_ga4_day(landing)
+    held_back = root / "held_back"
+    held_back.mkdir()
+    for path in newest:
+        shutil.move(path, held_back / path.name)
+    envs = {engine: _env(root / engine, landing, engine) for engine in ("duckdb", "spark")}
+    first = {engine: _run(env) for engine, env in envs.items()}
+    for path in newest:
+        shutil.move(held_back / path.name, path)
+    second = {engine: _run(env) for engine, env in envs.items()}
+    return {"root": root, "first": first, "second": second}
 
 
 @pytest.fixture(scope="module")
-def demo_company(tmp_path_factory) -> Builds:
-    return _build_both(tmp_path_factory.mktemp("spark_demo"), SEED, False, incremental=True)
-
-
-@pytest.fixture(scope="module")
-def defects_company(tmp_path_factory) -> Builds:
-    return _build_both(tmp_path_factory.mktemp("spark_defects"), DEFECTS_SEED, True, False)
+def defects_company(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """The --defects company on DuckDB, and on Spark after a killed run."""
+    root = tmp_path_factory.mktemp("spark_defects")
+    landing = root / "landing"
+    _generate(landing, DEFECTS_SEED, defects=True)
+    duckdb_output = _run(_env(root / "duckdb", landing, "duckdb"))
+    spark = _env(root / "spark", landing, "spark")
+    killed = interrupt_run(spark, "dbt_build", KILL_AFTER, "kill")
+    rerun = _run(spark)
+    return {"root": root, "duckdb": duckdb_output, "killed": killed, "rerun": rerun}
 
 
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[tuple[str, str]]]:
@@ -240,37 +180,60 @@ def assert_same_marts(duckdb_serving: Path, spark_serving: Path) -> dict[str, in
         con.close()
 
 
-def test_demo_company_marts_equal_on_spark_and_duckdb(demo_company: Builds):
-    counts = assert_same_marts(demo_company.duckdb_serving, demo_company.spark_serving)
+def test_demo_company_publishes_equal_marts_on_spark_and_duckdb(demo_company) -> None:
+    root = Path(str(demo_company["root"]))
+    counts = assert_same_marts(
+        root / "duckdb" / "serving.duckdb", root / "spark" / "serving.duckdb"
+    )
     # Not vacuous: the funnel has rows in every core mart.
     for mart in ("fct_sessions", "fct_ad_spend_daily", "dim_leads", "mart_funnel_daily"):
         assert counts[mart] > 0, mart
+    # Both engines ran every check, and every check passed.
+    for engine in ("duckdb", "spark"):
+        for output in (demo_company["first"][engine], demo_company["second"][engine]):
+            assert "0 blocking failure(s)" in output, (engine, output[-3000:])
 
 
-def test_incremental_spark_build_used_insert_overwrite(demo_company: Builds):
-    first, incremental = demo_company.runs["spark"]
-    statuses = incremental.statuses()
-    assert statuses["model.revops.fct_sessions"] == "success"
-    compiled = (
-        demo_company.work_dir
-        / "dbt_spark_incremental/target/run/revops/models/marts/marketing/fct_sessions.sql"
-    ).read_text()
+def test_the_new_day_is_built_incrementally_with_insert_overwrite_on_spark(demo_company) -> None:
+    second = demo_company["second"]["spark"]
+    assert "changed since the last publish: ga4" in second, second[-3000:]
+    target = Path(str(demo_company["root"])) / "spark" / "warehouse.duckdb.spark" / "dbt" / "target"
+    compiled = (target / "run/revops/models/marts/marketing/fct_sessions.sql").read_text()
     assert "insert overwrite table" in compiled.lower()
 
 
-def test_defects_company_marts_equal_on_spark_and_duckdb(defects_company: Builds):
-    counts = assert_same_marts(defects_company.duckdb_serving, defects_company.spark_serving)
-    assert counts["dim_leads"] > 0
-
-
-def test_report_headline_equal(demo_company: Builds):
+def test_reports_show_the_same_numbers(demo_company) -> None:
     from serving.report import write_report
 
-    duck = write_report(demo_company.duckdb_serving, demo_company.work_dir / "report_duckdb.html")
-    spark = write_report(demo_company.spark_serving, demo_company.work_dir / "report_spark.html")
+    root = Path(str(demo_company["root"]))
+    # Each run wrote its report beside its serving database.
+    assert (root / "duckdb" / "report.html").is_file()
+    assert (root / "spark" / "report.html").is_file()
+    duck = write_report(root / "duckdb" / "serving.duckdb", root / "report_duckdb.html")
+    spark = write_report(root / "spark" / "serving.duckdb", root / "report_spark.html")
     assert duck.as_of == spark.as_of
     assert duck.charts == spark.charts
     assert duck.headline.keys() == spark.headline.keys()
     for key, value in duck.headline.items():
         other = spark.headline[key]
         assert (value is None and other is None) or math.isclose(value, other, rel_tol=REL_TOL)
+
+
+def test_a_killed_spark_run_recovers_and_publishes_the_defects_company_equal(
+    defects_company,
+) -> None:
+    root = Path(str(defects_company["root"]))
+    assert "serving:" not in defects_company["killed"]  # killed before it published
+    assert "recovered from interrupted run" in defects_company["rerun"]
+    counts = assert_same_marts(
+        root / "duckdb" / "serving.duckdb", root / "spark" / "serving.duckdb"
+    )
+    assert counts["dim_leads"] > 0
+    # The planted bad rows were rejected on both engines' runs alike (one ingest each).
+    for engine in ("duckdb", "spark"):
+        con = duckdb.connect(str(root / engine / "warehouse.duckdb"), read_only=True)
+        try:
+            rejected = con.execute("select count(*) from raw.rejected_rows").fetchone()[0]
+        finally:
+            con.close()
+        assert rejected > 0, engine
