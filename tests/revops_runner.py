@@ -67,6 +67,8 @@ class StepWatcher:
             os.environ["DAGSTER_HOME"] = str(self.dagster_home)
             try:
                 self.instance = dg.DagsterInstance.get()
+            except Exception:  # noqa: BLE001 - the run is still creating the storage's schema
+                return False
             finally:
                 if previous is None:
                     os.environ.pop("DAGSTER_HOME", None)
