@@ -64,11 +64,8 @@ $(DUCKDB1_VENV)/.installed:
 	$(DUCKDB1_VENV)/bin/pip install -q 'duckdb==1.4.*'
 	touch $@
 
-# Two pytest-xdist workers, one per core; a test file stays on one worker, so its module
-# fixtures (a generated company, a first run) are built once. TEST_WORKERS=0: one process.
-TEST_WORKERS ?= 2
 test: $(STAMP) $(DUCKDB1_VENV)/.installed
-	REVOPS_TEST_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/pytest -m "not ui and not spark" -n $(TEST_WORKERS) --dist loadfile
+	REVOPS_TEST_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/pytest -m "not ui and not spark"
 
 # REVOPS_ENGINE=spark: dbt-spark (session method) and pyspark in a virtualenv of their own,
 # from the `spark` extra of pyproject.toml; Spark needs Java 17 (Debian: openjdk-17-jre-headless).
