@@ -56,12 +56,25 @@ class StepWatcher:
     def __init__(self, dagster_home: Path) -> None:
         self.dagster_home = dagster_home
         self.instance: dg.DagsterInstance | None = None
+        self.first_seen: float | None = None
 
     def started(self, step: str) -> bool:
         """The newest run has started ``step`` (its STEP_START event is stored)."""
         if self.instance is None:
-            if not (self.dagster_home / "history" / "runs.db").exists():
-                return False  # the run has not created its instance's storage yet
+            # Opened only once the run has written events (its run's own event database is
+            # there), so its storage's schema is complete: a second process creating it at the
+            # same time stamps the schema version twice and breaks the storage.
+            events = [
+                p
+                for p in (self.dagster_home / "history" / "runs").glob("*.db")
+                if p.name != "index.db" and p.stat().st_size > 0
+            ]
+            if not events:
+                return False
+            if self.first_seen is None:
+                self.first_seen = time.monotonic()
+            if time.monotonic() - self.first_seen < 1.0:
+                return False
             # The instance's storage paths come from DAGSTER_HOME (dagster.yaml says so).
             previous = os.environ.get("DAGSTER_HOME")
             os.environ["DAGSTER_HOME"] = str(self.dagster_home)
