@@ -26,7 +26,9 @@ def dbt_executable() -> str:
     """With ``REVOPS_ENGINE=spark`` the dbt of dbt-spark (revops.engine). Otherwise
     ``REVOPS_DBT_EXECUTABLE``, else the repo's ``.venv-dbt``, else a dbt next to this
     interpreter, else ``dbt`` on PATH."""
-    if os.environ.get("REVOPS_ENGINE", "").strip().lower() == "spark":
+    from revops.settings import Settings
+
+    if Settings.from_env().engine == "spark":
         from revops.engine import spark_dbt_executable
 
         return spark_dbt_executable()
