@@ -79,3 +79,22 @@
 {% macro spark__escape_single_quotes(expression) -%}
 {{ expression | replace("\\", "\\\\") | replace("'", "\\'") }}
 {%- endmacro %}
+
+{#- Tables on Spark are external tables at the place Spark would keep them anyway (the live
+    session's spark.sql.warehouse.dir, then <schema>.db/<name>). A run killed while Spark wrote
+    a managed table leaves that folder without a table in the metastore, and Spark refuses to
+    create a managed table over an existing folder (LOCATION_ALREADY_EXISTS): the next run could
+    not build it. An external table is written over its folder instead (profiles.yml allows a
+    non-empty location for create-table-as-select), and dropping one keeps its files, which the
+    next create writes over. Models and stored test failures only: a seed is created empty and
+    then inserted into, which must not find an older seed's files. A `location_root` config
+    still wins, as in dbt-spark. -#}
+{% macro spark__location_clause() -%}
+    {%- set location_root = config.get('location_root', validator=validation.any[basestring]) -%}
+    {%- if location_root is not none -%}
+        location '{{ location_root }}/{{ model['alias'] }}'
+    {%- elif model['resource_type'] in ('model', 'test') -%}
+        {%- set warehouse = run_query('set spark.sql.warehouse.dir').columns[1].values()[0] -%}
+        location '{{ warehouse.rstrip('/') }}/{{ model['schema'] }}.db/{{ model['alias'] }}'
+    {%- endif -%}
+{%- endmacro %}
