@@ -64,8 +64,9 @@ $(DUCKDB1_VENV)/.installed:
 	$(DUCKDB1_VENV)/bin/pip install -q 'duckdb==1.4.*'
 	touch $@
 
+# Two pytest processes side by side, over disjoint sets of test files (tests/split_run.py).
 test: $(STAMP) $(DUCKDB1_VENV)/.installed
-	REVOPS_TEST_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/pytest -m "not ui and not spark"
+	REVOPS_TEST_DUCKDB1_PYTHON=$(CURDIR)/$(DUCKDB1_VENV)/bin/python $(BIN)/python tests/split_run.py -m "not ui and not spark"
 
 # REVOPS_ENGINE=spark: dbt-spark (session method) and pyspark in a virtualenv of their own,
 # from the `spark` extra of pyproject.toml; Spark needs Java 17 (Debian: openjdk-17-jre-headless).
